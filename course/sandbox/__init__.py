@@ -1,0 +1,1 @@
+"""Run untrusted submission code in a child process and talk to it in plain data."""

@@ -1,0 +1,28 @@
+"""nbgrader configuration for this course (run nbgrader from the repository root)."""
+import os
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "practical-aspects-dl"
+c.CourseDirectory.root = here
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.solution_directory = "solutions"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = os.environ.get(
+    "COURSE_DB_URL", "sqlite:///" + os.path.join(here, "gradebook.db")
+)
+# Only notebooks are assignments; helper modules and data are copied alongside.
+c.CourseDirectory.notebook_id = "*"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# What the student sees where a solution was removed (Chinese first, English second).
+c.ClearSolutions.code_stub = {
+    "python": "# 请在此处编写你的代码 (write your code here)\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "请在此处作答 (write your answer here)"
+c.ClearSolutions.enforce_metadata = True
