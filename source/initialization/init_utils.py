@@ -248,3 +248,68 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
         plt.title("Learning rate = " + str(learning_rate))
         plt.show()
     return parameters
+
+
+def run_experiment(initialization, train_X, train_Y, test_X, test_Y, title,
+                   learning_rate=0.01, num_iterations=15000):
+    """Train with one initialization, print both accuracies and plot the decision boundary.
+
+    Inputs:
+    - initialization: "zeros", "random", "he" or "xavier"
+    - train_X, train_Y: training data, shapes (2, m_train) and (1, m_train)
+    - test_X, test_Y: test data, shapes (2, m_test) and (1, m_test)
+    - title: title of the decision-boundary plot
+    Returns:
+    - dict with parameters, train_accuracy, test_accuracy, initial_cost; or None when the
+      notebook's initialize_parameters_<initialization> is not written yet
+    """
+    try:
+        parameters = model(train_X, train_Y, learning_rate, num_iterations, True, initialization)
+    except NotImplementedError:
+        print(f"initialize_parameters_{initialization} 还没有实现：请先完成上面的函数，再运行本单元。")
+        return None
+    print("On the train set:")
+    p_train = predict(train_X, train_Y, parameters)
+    print("On the test set:")
+    p_test = predict(test_X, test_Y, parameters)
+
+    import matplotlib.pyplot as plt
+
+    plt.title(title)
+    axes = plt.gca()
+    axes.set_xlim([-1.5, 1.5])
+    axes.set_ylim([-1.5, 1.5])
+    plot_decision_boundary(lambda x: predict_dec(parameters, x.T), train_X, train_Y)
+    initial = initialize_and_cost(initialization, train_X, train_Y)
+    return {"parameters": parameters, "initial_cost": initial,
+            "train_accuracy": float(np.mean(p_train == train_Y)),
+            "test_accuracy": float(np.mean(p_test == test_Y))}
+
+
+def initialize_and_cost(initialization, X, Y):
+    """Cost of the freshly initialized network (before any training step).
+
+    Inputs:
+    - initialization: name or function, as for model
+    - X, Y: data of shapes (2, m) and (1, m)
+    Returns:
+    - Python float, possibly inf
+    """
+    parameters = _resolve_initializer(initialization)([X.shape[0], 10, 5, 1])
+    a3, _ = forward_propagation(X, parameters)
+    return compute_loss(a3, Y)
+
+
+def comparison_table(results):
+    """Print a markdown table of experiment results.
+
+    Inputs:
+    - results: dict name -> value returned by run_experiment (None when not run)
+    """
+    print("| 初始化方法 | 初始 cost | 训练集准确率 | 测试集准确率 |")
+    print("| --- | --- | --- | --- |")
+    for name, r in results.items():
+        if r is None:
+            print(f"| {name} | 未完成 | 未完成 | 未完成 |")
+        else:
+            print(f"| {name} | {r['initial_cost']:.4f} | {r['train_accuracy']:.2%} | {r['test_accuracy']:.2%} |")
