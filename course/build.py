@@ -1,0 +1,156 @@
+"""Build student releases and instructor solutions from source/.
+
+The build is a fixed sequence of small steps:
+1. ``copy_datasets``: generated data under datasets/ -> source/<assignment>/datasets/
+2. ``generate_release``: nbgrader generate_assignment (clears solutions and outputs, locks
+   given cells, computes checksums, records grade cells in the gradebook)
+3. ``check_release_is_clean``: refuse a release that leaks solution text or markers
+4. ``generate_solutions``: source notebook minus nbgrader markers, executed top to bottom
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from course.paths import assignments as list_assignments
+from course.paths import master_notebook
+
+MARKER_RE = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
+SOLUTION_REGION_RE = re.compile(r"^\s*#+\s*BEGIN SOLUTION\s*$(.*?)^\s*#+\s*END SOLUTION\s*$", re.S | re.M)
+
+
+class BuildError(Exception):
+    """The release could not be built, or would leak solution material."""
+
+
+def copy_datasets(root: Path, assignments: list[str]) -> list[Path]:
+    """Copy each generated dataset into the assignments that ship it (per datasets/manifest.json)."""
+    manifest = json.loads((root / "datasets" / "manifest.json").read_text(encoding="utf-8"))
+    copied = []
+    for name, targets in manifest.items():
+        if name.startswith("_"):
+            continue
+        for assignment in targets:
+            if assignment not in assignments:
+                continue
+            src = root / "datasets" / name
+            if not src.is_file():
+                raise BuildError(f"datasets/{name} is missing: run its script under datasets/")
+            dest = root / "source" / assignment / "datasets" / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            copied.append(dest)
+    return copied
+
+
+def _nbgrader_env() -> dict:
+    env = dict(os.environ)
+    # nbgrader shells out to `alembic`, which lives beside this interpreter.
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def generate_release(root: Path, assignment: str, release_dir: Path, db_url: str) -> Path:
+    """Run nbgrader generate_assignment for one assignment into release_dir/<assignment>."""
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
+           f"--CourseDirectory.root={root}", f"--CourseDirectory.release_directory={release_dir}",
+           f"--CourseDirectory.db_url={db_url}", "--log-level=WARN"]
+    proc = subprocess.run(cmd, cwd=root, env=_nbgrader_env(), capture_output=True, text=True)
+    out = release_dir / assignment
+    if proc.returncode != 0 or not out.is_dir():
+        raise BuildError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}\n{proc.stderr}")
+    for cache in out.rglob("__pycache__"):
+        shutil.rmtree(cache)
+    return out
+
+
+def solution_lines(source_nb: nbformat.NotebookNode) -> list[str]:
+    """Every non-trivial line inside a BEGIN/END SOLUTION region of the master notebook."""
+    lines = []
+    for cell in source_nb.cells:
+        for region in SOLUTION_REGION_RE.findall(cell.source):
+            lines += [l.strip() for l in region.splitlines() if len(l.strip()) > 12]
+    return lines
+
+
+def check_release_is_clean(release_folder: Path, source_nb: nbformat.NotebookNode) -> None:
+    """Raise BuildError if any solution line or nbgrader marker reached the release."""
+    secrets = solution_lines(source_nb)
+    for path in sorted(release_folder.rglob("*")):
+        if not path.is_file() or path.suffix not in (".ipynb", ".py", ".md", ".txt", ".json"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            if pattern in text:
+                raise BuildError(f"{path}: contains the marker {pattern!r}")
+        if path.suffix == ".ipynb":
+            text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+        for line in secrets:
+            if line in text:
+                raise BuildError(f"{path}: contains solution text {line!r}")
+
+
+def strip_markers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove nbgrader marker lines, keeping the solution code (for solutions/)."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = "\n".join(l for l in cell.source.splitlines() if not MARKER_RE.match(l))
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute: bool = True,
+                       timeout: int = 600) -> Path:
+    """Write solutions_dir/<assignment>: helper files plus the executed instructor notebook."""
+    src_folder = root / "source" / assignment
+    out = solutions_dir / assignment
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(src_folder, out, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.ipynb"))
+    master = master_notebook(root, assignment)
+    nb = strip_markers(nbformat.read(master, as_version=4))
+    if execute:
+        env_backend = os.environ.get("MPLBACKEND")
+        os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+        try:
+            NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                           resources={"metadata": {"path": str(out)}}).execute()
+        finally:
+            if env_backend is None:
+                os.environ.pop("MPLBACKEND", None)
+            else:
+                os.environ["MPLBACKEND"] = env_backend
+        for cell in nb.cells:  # keep the diff to what a person changed: no run counters
+            if cell.cell_type == "code":
+                cell.execution_count = None
+                for output in cell.get("outputs", []):
+                    if "execution_count" in output:
+                        output["execution_count"] = None
+        nb.metadata.pop("widgets", None)
+    nbformat.write(nb, str(out / master.name))
+    return out
+
+
+def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path | None = None,
+          solutions_dir: Path | None = None, db_url: str | None = None, execute: bool = True) -> list[str]:
+    """Build release/ and solutions/ for the given (default: all) assignments."""
+    ids = assignments or list_assignments(root)
+    release_dir = release_dir or root / "release"
+    solutions_dir = solutions_dir or root / "solutions"
+    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    copy_datasets(root, ids)
+    for assignment in ids:
+        source_nb = nbformat.read(master_notebook(root, assignment), as_version=4)
+        folder = generate_release(root, assignment, release_dir, db_url)
+        check_release_is_clean(folder, source_nb)
+        generate_solutions(root, assignment, solutions_dir, execute=execute)
+    return ids

@@ -1,0 +1,1 @@
+"""Grade submissions: student code in a sandbox child, pytest graders in this process."""

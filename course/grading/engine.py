@@ -1,0 +1,117 @@
+"""Grade one submission end to end and return its result record (plain JSON-ready data)."""
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from course.grading.notebooks import InvalidNotebook, match_graded_cells, read_master, read_submission
+from course.grading.plugin import GradingPlugin
+from course.grading.reference import load_reference
+from course.grading.session import SubmissionSession
+from course.paths import master_notebook
+from course.sandbox.process import Limits, bwrap_works
+
+DEFAULT_SUBMISSION_TIMEOUT = 300.0
+
+
+def _empty_items(master, message: str) -> list[dict]:
+    return [{"id": it.id, "score": 0.0, "max_score": it.points, "cell": "missing", "notes": [message],
+             "tests": []} for it in master.items]
+
+
+def grade_submission(root: Path, assignment: str, student: str, notebook: Path, *,
+                     limits: Limits | None = None, timeout: float = DEFAULT_SUBMISSION_TIMEOUT,
+                     isolate: bool | None = None) -> dict:
+    """Grade ``notebook`` (student ``student``) against graders/<assignment>.
+
+    Inputs:
+    - root: course repository root
+    - assignment: assignment id (folder name under source/, release/, graders/)
+    - student: student id
+    - notebook: path of the submitted .ipynb
+    - limits: sandbox resource limits (per call timeout, memory, ...)
+    - timeout: wall-clock seconds for the whole submission
+    - isolate: force bubblewrap on/off (None: use it when it works)
+    Returns:
+    - dict with student, assignment, score, max_score, status, isolation, items, ...
+    """
+    started = time.monotonic()
+    limits = limits or Limits()
+    if isolate is None:
+        isolate = bwrap_works()
+    master_path = master_notebook(root, assignment)
+    master = read_master(master_path)
+    result = {"student": student, "assignment": assignment, "score": 0.0, "max_score": master.max_score,
+              "status": "graded", "message": "", "isolation": "bwrap" if isolate else "limits-only",
+              "items": [], "output": ""}
+
+    try:
+        nb = read_submission(notebook)
+    except FileNotFoundError:
+        result.update(status="missing", message=f"找不到提交的 notebook：{notebook.name}")
+        result["items"] = _empty_items(master, result["message"])
+        return _finish(result, started)
+    except InvalidNotebook as exc:
+        result.update(status="invalid-notebook", message=f"{notebook.name}: {exc}")
+        result["items"] = _empty_items(master, result["message"])
+        return _finish(result, started)
+
+    cells = match_graded_cells(nb, master.items)
+    reference = load_reference(str(master_path))
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+        workdir = Path(tmp) / assignment
+        shutil.copytree(root / "release" / assignment, workdir,
+                        ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+        session = SubmissionSession(master, cells, workdir, limits, started + timeout, isolate)
+        plugin = GradingPlugin(session, reference)
+        try:
+            session.start()
+            _run_pytest(root / "graders" / assignment, plugin)
+        finally:
+            session.close()
+
+    by_item = {it.id: {"id": it.id, "score": 0.0, "max_score": it.points, "tests": []} for it in master.items}
+    for cell in cells:
+        outcome = session.outcomes.get(cell.item_id)
+        by_item[cell.item_id].update(cell=outcome.status if outcome else "not-run", matched_by=cell.matched_by,
+                                     notes=cell.notes + ([outcome.message] if outcome and outcome.message else []))
+    for test in plugin.results:
+        entry = by_item.setdefault(test.item, {"id": test.item, "score": 0.0, "max_score": 0.0, "tests": []})
+        entry["tests"].append({k: v for k, v in asdict(test).items() if k != "item"})
+        if test.passed:
+            entry["score"] += test.points
+    result["items"] = list(by_item.values())
+    result["score"] = float(sum(i["score"] for i in result["items"]))
+    result["output"] = session.output()[-20000:]
+    if session.deadline_hit:
+        result.update(status="timeout", message=f"整份作业的评分超过了 {timeout:g} 秒的时间限制")
+    elif session.timed_out:
+        result.update(status="timeout", message="有单元格或函数调用超时（可能有死循环），相关测试记 0 分")
+    elif session.crashed:
+        result.update(status="crashed", message="你的代码让进程意外退出（如 os._exit、内存超限），相关测试记 0 分")
+    if any(t.internal_error for t in plugin.results):
+        result["grader_errors"] = [f"{t.name}: {t.internal_error}" for t in plugin.results if t.internal_error]
+    return _finish(result, started)
+
+
+def _run_pytest(graders: Path, plugin: GradingPlugin) -> None:
+    if not graders.is_dir():
+        raise FileNotFoundError(f"no graders at {graders}")
+    args = [str(graders), "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider",
+            "--import-mode=importlib", "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(f"pytest could not run the graders in {graders} (exit {code}):\n{out.getvalue()[-3000:]}")
+
+
+def _finish(result: dict, started: float) -> dict:
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result

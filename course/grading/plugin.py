@@ -1,0 +1,66 @@
+"""pytest plugin that hands graders the ``submission`` and ``reference`` fixtures and records
+one result per test: points, pass/fail and a message fit for the student."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+import pytest
+
+from course.checks import CheckFailed
+from course.grading.session import SubmissionFailure
+
+
+@dataclass
+class TestResult:
+    name: str
+    item: str
+    points: float
+    passed: bool
+    message: str = ""
+    description: str = ""
+    internal_error: str = ""  # a grader bug: shown to instructors, never to students
+
+
+@dataclass
+class GradingPlugin:
+    session: object  # SubmissionSession
+    reference: object
+    results: list[TestResult] = field(default_factory=list)
+    collected: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "grade(item, points): the graded function a test scores, and its points")
+
+    @pytest.fixture(scope="session")
+    def submission(self):
+        return self.session
+
+    @pytest.fixture(name="reference", scope="session")
+    def reference_fixture(self):
+        return self.reference
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        for item in items:
+            mark = item.get_closest_marker("grade")
+            if mark is None:
+                raise pytest.UsageError(f"{item.nodeid}: every grader test needs @pytest.mark.grade(item=..., points=...)")
+            self.collected.append((item.name, mark.kwargs["item"], float(mark.kwargs["points"])))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            mark = item.get_closest_marker("grade")
+            doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+            result = TestResult(item.name, mark.kwargs["item"], float(mark.kwargs["points"]),
+                                report.passed, description=doc[0] if doc else "")
+            if call.excinfo is not None:
+                exc = call.excinfo.value
+                if isinstance(exc, (CheckFailed, SubmissionFailure)):
+                    result.message = str(exc)
+                else:
+                    result.message = "评分程序内部错误，已通知老师 (grader error)。"
+                    result.internal_error = "".join(traceback.format_exception(exc))[-4000:]
+            self.results.append(result)

@@ -1,0 +1,39 @@
+"""The trusted reference: the master notebook's setup and solution cells, run in this process."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import os
+import sys
+import types
+from pathlib import Path
+
+from course.grading.notebooks import read_master
+
+
+@contextlib.contextmanager
+def _inside(folder: Path):
+    old_cwd, old_path = os.getcwd(), list(sys.path)
+    os.chdir(folder)
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+
+
+@functools.lru_cache(maxsize=None)
+def load_reference(master_path: str) -> types.SimpleNamespace:
+    """Execute setup + solution cells of a master notebook; return the names they define."""
+    path = Path(master_path)
+    master = read_master(path)
+    namespace: dict = {"__name__": f"reference_{path.parent.name}"}
+    with _inside(path.parent), contextlib.redirect_stdout(io.StringIO()):
+        for i, source in enumerate(master.setup_sources):
+            exec(compile(source, f"<reference setup {i}>", "exec"), namespace)
+        for item_id, source in master.solution_sources.items():
+            exec(compile(source, f"<reference {item_id}>", "exec"), namespace)
+    namespace.pop("__builtins__", None)
+    return types.SimpleNamespace(**namespace)

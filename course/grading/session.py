@@ -1,0 +1,136 @@
+"""A submission loaded into a sandbox child, as graders see it (the ``submission`` fixture)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course.grading.notebooks import MasterNotebook, SubmittedCell
+from course.sandbox.process import CallTimeout, ChildDied, Limits, Sandbox, SandboxError, StudentError
+
+
+class SubmissionFailure(AssertionError):
+    """The submission's code failed during a grader call; the message is for the student."""
+
+
+@dataclass
+class CellOutcome:
+    item_id: str
+    status: str  # "ok", "error", "timeout", "crashed", "missing", "skipped"
+    message: str = ""
+
+
+@dataclass
+class SubmissionSession:
+    """Runs the course's setup cells and the submission's graded cells in a sandbox child.
+
+    If the child dies or hangs, the next call starts a new one and replays the cells that
+    ran cleanly, so one bad call costs only the tests that depend on it.
+    """
+
+    master: MasterNotebook
+    cells: list[SubmittedCell]
+    workdir: Path
+    limits: Limits = field(default_factory=Limits)
+    deadline: float = float("inf")  # time.monotonic() after which nothing more runs
+    isolate: bool | None = None
+
+    def __post_init__(self) -> None:
+        self.sandbox = Sandbox(self.workdir, self.limits, self.isolate)
+        self.outcomes: dict[str, CellOutcome] = {}
+        self.timed_out = False
+        self.crashed = False
+        self.deadline_hit = False
+
+    @property
+    def isolation(self) -> str:
+        return self.sandbox.isolation
+
+    def _timeout(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.deadline_hit = True
+            raise SubmissionFailure("整份作业的评分时间已用完 (time limit for the submission exceeded)，后面的测试没有运行。")
+        return min(self.limits.call_timeout, remaining)
+
+    def _boot(self) -> None:
+        """Start a child and run setup plus every graded cell that has not failed before."""
+        self.sandbox.start()
+        for i, source in enumerate(self.master.setup_sources):
+            self.sandbox.exec(source, f"<setup {i}>", timeout=self._timeout())
+        for cell in self.cells:
+            previous = self.outcomes.get(cell.item_id)
+            if cell.source is None:
+                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "missing", "; ".join(cell.notes))
+                continue
+            if previous is not None and previous.status != "ok":
+                continue  # it failed once; running it again would fail again
+            try:
+                self.sandbox.exec(cell.source, f"<cell {cell.item_id}>", timeout=self._timeout())
+                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "ok")
+            except StudentError as exc:
+                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "error", _student_error_text(exc))
+            except CallTimeout:
+                self.timed_out = True
+                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "timeout", "运行这个单元格超时（可能有死循环）")
+                self.sandbox.start()
+                self._replay_ok()
+            except ChildDied as exc:
+                self.crashed = True
+                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "crashed", f"运行这个单元格时进程退出：{exc}")
+                self.sandbox.start()
+                self._replay_ok()
+
+    def _replay_ok(self) -> None:
+        for i, source in enumerate(self.master.setup_sources):
+            self.sandbox.exec(source, f"<setup {i}>", timeout=self._timeout())
+        for cell in self.cells:
+            outcome = self.outcomes.get(cell.item_id)
+            if outcome is not None and outcome.status == "ok":
+                self.sandbox.exec(cell.source, f"<cell {cell.item_id}>", timeout=self._timeout())
+
+    def start(self) -> None:
+        self._timeout()
+        self._boot()
+
+    def call(self, name: str, *args, seed: int | None = None, return_args: bool = False, **kwargs):
+        """Call ``name`` (a graded function or a dotted name from setup) in the child."""
+        try:
+            if not self.sandbox.alive:
+                self.sandbox.start()
+                self._replay_ok()
+            return self.sandbox.call(name, *args, seed=seed, return_args=return_args,
+                                     timeout=self._timeout(), **kwargs)
+        except StudentError as exc:
+            outcome = self.outcomes.get(name)
+            if outcome is not None and outcome.status != "ok" and exc.error.get("type") == "NameError":
+                raise SubmissionFailure(f"{name} 不可用：{_outcome_text(outcome)}") from None
+            raise SubmissionFailure(f"调用 {name} 时你的代码抛出了异常：\n{_student_error_text(exc)}") from None
+        except CallTimeout:
+            self.timed_out = True
+            raise SubmissionFailure(f"调用 {name} 超时（超过 {self.limits.call_timeout:g} 秒，可能有死循环）。") from None
+        except ChildDied as exc:
+            self.crashed = True
+            raise SubmissionFailure(f"调用 {name} 时进程意外退出：{exc}") from None
+        except SandboxError as exc:
+            raise SubmissionFailure(f"调用 {name} 失败：{exc}") from None
+
+    def output(self) -> str:
+        """What the submission printed (capped)."""
+        return "\n".join(o for o in self.sandbox.outputs if o)
+
+    def close(self) -> None:
+        self.sandbox.kill()
+
+
+def _student_error_text(exc: StudentError) -> str:
+    err = exc.error
+    tb = str(err.get("traceback") or "").strip()
+    return tb or f"{err.get('type')}: {err.get('message')}"
+
+
+def _outcome_text(outcome: CellOutcome) -> str:
+    labels = {"error": "定义它的单元格运行出错", "timeout": "定义它的单元格运行超时",
+              "crashed": "运行定义它的单元格时进程退出", "missing": "没有找到定义它的单元格"}
+    text = labels.get(outcome.status, outcome.status)
+    return f"{text}。{outcome.message}" if outcome.message else text

@@ -1,0 +1,90 @@
+"""Public tests of the Initialization assignment (students see and run these).
+
+Each ``*_test(target)`` calls the student's function on a fixed case and raises
+AssertionError with a message in Chinese that says what is wrong: which key, the expected
+and actual shape, the first differing value. The hidden graders use other cases.
+"""
+import numpy as np
+
+# Tolerance for comparing with the values printed below (10 significant digits).
+RTOL, ATOL = 1e-7, 1e-7
+
+LAYERS = [3, 2, 1]
+
+EXPECTED_RANDOM = {
+    "W1": np.array([[17.88628473, 4.36509851, 0.96497468],
+                    [-18.63492703, -2.77388203, -3.54758979]]),
+    "b1": np.zeros((2, 1)),
+    "W2": np.array([[-0.82741481, -6.27000677]]),
+    "b2": np.zeros((1, 1)),
+}
+EXPECTED_HE = {
+    "W1": np.array([[1.46040903, 0.3564088, 0.07878985],
+                    [-1.52153542, -0.22648652, -0.28965949]]),
+    "b1": np.zeros((2, 1)),
+    "W2": np.array([[-0.08274148, -0.62700068]]),
+    "b2": np.zeros((1, 1)),
+}
+EXPECTED_XAVIER = {
+    "W1": np.array([[1.13122797, 0.27607307, 0.06103036],
+                    [-1.17857627, -0.1754357, -0.22436928]]),
+    "b1": np.zeros((2, 1)),
+    "W2": np.array([[-0.06755814, -0.51194391]]),
+    "b2": np.zeros((1, 1)),
+}
+
+
+def _check_parameters(parameters, expected, func_name):
+    assert isinstance(parameters, dict), (
+        f"{func_name} 应该返回字典 (dict)，但返回的是 {type(parameters).__name__}。")
+    for key in expected:
+        assert key in parameters, f"返回的字典缺少键 '{key}'。"
+    extra = sorted(set(parameters) - set(expected))
+    assert not extra, f"返回的字典多出了键 {extra}：对 layers_dims={LAYERS} 只应有 {sorted(expected)}。"
+    for key, want in expected.items():
+        got = parameters[key]
+        assert isinstance(got, np.ndarray), (
+            f"parameters['{key}'] 应该是 numpy 数组，但得到 {type(got).__name__}"
+            + ("（偏置 b 要用 np.zeros((n, 1)) 创建，不能写成标量 0）" if key.startswith("b") else "") + "。")
+        assert got.shape == want.shape, (
+            f"parameters['{key}'] 的形状 (shape) 不对：期望 {want.shape}，得到 {got.shape}。")
+        assert np.issubdtype(got.dtype, np.floating), (
+            f"parameters['{key}'] 的 dtype 应为浮点数 (float64)，得到 {got.dtype}。")
+        close = np.isclose(got, want, rtol=RTOL, atol=ATOL)
+        if not close.all():
+            idx = tuple(int(i) for i in np.argwhere(~close)[0])
+            raise AssertionError(
+                f"parameters['{key}'] 的数值不对：下标 {idx} 处期望 {want[idx]:.8f}，得到 {got[idx]:.8f}。")
+
+
+def _passed(func_name):
+    print(f"\033[92m{func_name}: 全部公开测试通过 (all public tests passed)\033[0m")
+
+
+def initialize_parameters_zeros_test(target):
+    parameters = target(LAYERS)
+    expected = {"W1": np.zeros((2, 3)), "b1": np.zeros((2, 1)),
+                "W2": np.zeros((1, 2)), "b2": np.zeros((1, 1))}
+    _check_parameters(parameters, expected, "initialize_parameters_zeros")
+    _passed("initialize_parameters_zeros")
+
+
+def initialize_parameters_random_test(target):
+    np.random.seed(0)  # the function must set its own seed (3) whatever the state before
+    parameters = target(LAYERS)
+    _check_parameters(parameters, EXPECTED_RANDOM, "initialize_parameters_random")
+    _passed("initialize_parameters_random")
+
+
+def initialize_parameters_he_test(target):
+    np.random.seed(0)
+    parameters = target(LAYERS)
+    _check_parameters(parameters, EXPECTED_HE, "initialize_parameters_he")
+    _passed("initialize_parameters_he")
+
+
+def initialize_parameters_xavier_test(target):
+    np.random.seed(0)
+    parameters = target(LAYERS)
+    _check_parameters(parameters, EXPECTED_XAVIER, "initialize_parameters_xavier")
+    _passed("initialize_parameters_xavier")
