@@ -1,0 +1,90 @@
+"""`course` command line: a thin layer over course.build and course.grading."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from course.paths import assignments as list_assignments
+from course.paths import course_root
+
+
+def cmd_release(args) -> int:
+    from course.build import build
+
+    root = course_root()
+    built = build(root, assignments=args.assignment or None, execute=not args.no_execute)
+    print("built release/ and solutions/ for: " + ", ".join(built))
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from course.grading.batch import grade_all, score_table
+    from course.sandbox.process import Limits
+
+    root = course_root()
+    ids = args.assignment or list_assignments(root)
+    results = []
+    limits = Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20)
+    for assignment in ids:
+        results += grade_all(root, assignment, submitted=Path(args.submitted) if args.submitted else None,
+                             students=args.student, force=args.force, timeout=args.timeout,
+                             db_url=args.db, limits=limits)
+    print(score_table(results))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from course.grading.store import export_csv
+
+    root = course_root()
+    out = Path(args.out) if args.out else root / "grades.csv"
+    n = export_csv(root, args.assignment or list_assignments(root), out)
+    print(f"wrote {out} ({n} rows)")
+    return 0
+
+
+def cmd_samples(args) -> int:
+    from course.samples import build_samples
+
+    root = course_root()
+    for path in build_samples(root, args.assignment or None):
+        print(f"wrote {path.relative_to(root)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="course", description="Build and grade the course's assignments.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="build release/ and solutions/ from source/ (nbgrader)")
+    p.add_argument("assignment", nargs="*")
+    p.add_argument("--no-execute", action="store_true", help="do not execute the solutions notebooks")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("grade", help="grade submissions in submitted/<student>/<assignment>/")
+    p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--submitted", help="submissions folder (default: submitted/)")
+    p.add_argument("--force", action="store_true", help="regrade submissions that already have results")
+    p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per submission")
+    p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per cell or function call")
+    p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the sandbox child")
+    p.add_argument("--db", help="SQLAlchemy URL of the gradebook (default sqlite:///gradebook.db; 'none' to skip)")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("export", help="write grades.csv from the recorded results")
+    p.add_argument("assignment", nargs="*")
+    p.add_argument("--out")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("samples", help="rebuild the sample submissions under submitted/")
+    p.add_argument("assignment", nargs="*")
+    p.set_defaults(func=cmd_samples)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Grade every submission of an assignment: skip the graded ones, record each result at once."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission
+from course.grading.feedback import write_feedback
+from course.grading.store import read_results, record_in_gradebook, results_path, write_json_atomically
+from course.paths import master_notebook
+from course.sandbox.process import Limits, bwrap_works
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    notebook: Path
+
+
+def find_submissions(root: Path, assignment: str, submitted: Path, students: list[str] | None = None) -> list[Submission]:
+    """submitted/<student>/<assignment>/<master notebook name>, one per student folder."""
+    name = master_notebook(root, assignment).name
+    if students:
+        ids = list(students)
+    else:
+        ids = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
+    return [Submission(s, submitted / s / assignment / name) for s in ids]
+
+
+def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, students: list[str] | None = None,
+              force: bool = False, timeout: float = DEFAULT_SUBMISSION_TIMEOUT, db_url: str | None = None,
+              limits: Limits | None = None, log=print) -> list[dict]:
+    """Grade (or reuse the recorded result of) every submission; returns all results."""
+    submitted = submitted or root / "submitted"
+    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    notebook_id = master_notebook(root, assignment).stem
+    if not bwrap_works():
+        print("warning: bubblewrap (bwrap) is not usable here: grading with resource limits only "
+              "(results record isolation: limits-only)", file=sys.stderr)
+    results = []
+    for sub in find_submissions(root, assignment, submitted, students):
+        previous = None if force else read_results(root, sub.student, assignment)
+        if previous is not None:
+            log(f"{sub.student}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
+            results.append(previous)
+            continue
+        result = grade_submission(root, assignment, sub.student, sub.notebook, limits=limits, timeout=timeout)
+        # Write the result first: it is the record that survives an interrupted run.
+        write_json_atomically(results_path(root, sub.student, assignment), result)
+        write_feedback(root, result)
+        if db_url != "none":
+            record_in_gradebook(db_url, result, notebook_id)
+        log(f"{sub.student}: {result['score']:g}/{result['max_score']:g} {result['status']} ({result['seconds']:.2f} s)")
+        results.append(result)
+    return results
+
+
+def score_table(results: list[dict]) -> str:
+    """A plain-text table: student, assignment, score, max score, status."""
+    lines = [f"{'student':<24} {'assignment':<20} {'score':>6} {'max':>6}  status"]
+    for r in sorted(results, key=lambda r: (r["assignment"], r["student"])):
+        lines.append(f"{r['student']:<24} {r['assignment']:<20} {r['score']:>6g} {r['max_score']:>6g}  {r['status']}")
+    return "\n".join(lines)
