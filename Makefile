@@ -27,7 +27,7 @@ grade: $(STAMP)
 	$(BIN)/course export
 
 demo: $(STAMP)  ## build the releases, grade the sample submissions, print the score table
-	$(BIN)/course release --no-execute
+	$(BIN)/course release --release-only
 	$(BIN)/course grade --force
 	$(BIN)/course export
 

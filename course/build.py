@@ -141,7 +141,8 @@ def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute
 
 
 def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path | None = None,
-          solutions_dir: Path | None = None, db_url: str | None = None, execute: bool = True) -> list[str]:
+          solutions_dir: Path | None = None, db_url: str | None = None, execute: bool = True,
+          solutions: bool = True) -> list[str]:
     """Build release/ and solutions/ for the given (default: all) assignments."""
     ids = assignments or list_assignments(root)
     release_dir = release_dir or root / "release"
@@ -152,5 +153,6 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
         source_nb = nbformat.read(master_notebook(root, assignment), as_version=4)
         folder = generate_release(root, assignment, release_dir, db_url)
         check_release_is_clean(folder, source_nb)
-        generate_solutions(root, assignment, solutions_dir, execute=execute)
+        if solutions:
+            generate_solutions(root, assignment, solutions_dir, execute=execute)
     return ids

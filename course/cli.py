@@ -13,8 +13,8 @@ def cmd_release(args) -> int:
     from course.build import build
 
     root = course_root()
-    built = build(root, assignments=args.assignment or None, execute=not args.no_execute)
-    print("built release/ and solutions/ for: " + ", ".join(built))
+    built = build(root, assignments=args.assignment or None, solutions=not args.release_only)
+    print(("built release/" if args.release_only else "built release/ and solutions/") + " for: " + ", ".join(built))
     return 0
 
 
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("release", help="build release/ and solutions/ from source/ (nbgrader)")
     p.add_argument("assignment", nargs="*")
-    p.add_argument("--no-execute", action="store_true", help="do not execute the solutions notebooks")
+    p.add_argument("--release-only", action="store_true", help="skip solutions/ (executing them takes a while)")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade submissions in submitted/<student>/<assignment>/")

@@ -174,7 +174,7 @@ class Sandbox:
     def start(self) -> None:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        python = [sys.executable, "-I", "-c", CHILD_SOURCE]
+        python = [sys.executable, "-I", "-u", "-c", CHILD_SOURCE]  # -u: output survives a kill
         if self.isolate:
             cmd, cwd, env = _bwrap_command(self.workdir) + python, None, None
         else:

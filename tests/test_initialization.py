@@ -1,0 +1,91 @@
+"""The Initialization assignment reproduces the reference figures (shared/reference/README.md)."""
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import re
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from course.grading.reference import load_reference
+
+MASTER = ROOT / "source" / "initialization" / "Initialization.ipynb"
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return load_reference(str(MASTER))
+
+
+
+
+def _costs(ref, name, iterations=15000):
+    """Costs printed every 1000 iterations, parsed from model's own output."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        params = ref.model(ref.train_X, ref.train_Y, num_iterations=iterations, print_cost=True,
+                           initialization=getattr(ref, f"initialize_parameters_{name}"))
+    costs = [float(v) for v in re.findall(r"Cost after iteration \d+: (\S+)", out.getvalue())]
+    acc = lambda X, Y: float(np.mean(ref.predict(X, Y, params, verbose=False) == Y))
+    return costs, acc(ref.train_X, ref.train_Y), acc(ref.test_X, ref.test_Y)
+
+
+def test_dataset_shapes(ref):
+    assert ref.train_X.shape == (2, 300) and ref.train_Y.shape == (1, 300)
+    assert ref.test_X.shape == (2, 100) and ref.test_Y.shape == (1, 100)
+
+
+def test_he_reference_values(ref):
+    """initialize_parameters_he([2, 4, 1]) matches the reference rows (tolerance 1e-8)."""
+    p = ref.initialize_parameters_he([2, 4, 1])
+    np.testing.assert_allclose(p["W1"][0], [1.78862847, 0.43650985], atol=1e-8)
+    np.testing.assert_allclose(p["W2"], [[-0.03098412, -0.33744411, -0.92904268, 0.62552248]], atol=1e-8)
+    assert p["b1"].shape == (4, 1) and p["b2"].shape == (1, 1)
+
+
+@pytest.mark.slow
+def test_zeros_run(ref):
+    """Zeros: cost ln 2 at every print (exact to 1e-15), accuracy 0.5 / 0.5."""
+    costs, train, test = _costs(ref, "zeros")
+    assert len(costs) == 15
+    for c in costs:
+        assert c == pytest.approx(0.6931471805599453, abs=1e-15)
+    assert (train, test) == (0.5, 0.5)
+
+
+@pytest.mark.slow
+def test_random_run(ref):
+    """Large random: inf at iteration 0, accuracies 0.83 / 0.86 (exact: counts of 300 and 100)."""
+    costs, train, test = _costs(ref, "random")
+    assert math.isinf(costs[0])
+    assert all(math.isfinite(c) for c in costs[1:])
+    assert train == pytest.approx(0.83, abs=1e-12) and test == pytest.approx(0.86, abs=1e-12)
+
+
+@pytest.mark.slow
+def test_he_run(ref):
+    """He: 0.8830537463419761 at iteration 0 (to 1e-15), accuracies 0.99333... / 0.96."""
+    costs, train, test = _costs(ref, "he")
+    assert costs[0] == pytest.approx(0.8830537463419761, abs=1e-15)
+    assert costs[-1] == pytest.approx(0.07357895962677366, rel=1e-6)
+    assert train == pytest.approx(0.9933333333333333, abs=1e-12) and test == pytest.approx(0.96, abs=1e-12)
+
+
+def test_xavier_uses_sum_of_fan_in_and_fan_out(ref):
+    """ERRATA 1: the Xavier scale is sqrt(2 / (n[l-1] + n[l])), not sqrt(2/n[l-1] + n[l])."""
+    dims = [6, 4, 1]
+    p = ref.initialize_parameters_xavier(dims)
+    np.random.seed(3)
+    w1 = np.random.randn(4, 6) * np.sqrt(2 / (6 + 4))
+    np.testing.assert_allclose(p["W1"], w1, rtol=1e-15)
+
+
+def test_loss_keeps_inf_and_drops_nan(ref):
+    """compute_loss: a saturated wrong prediction gives inf; a saturated right one is dropped."""
+    from init_utils import compute_loss
+
+    assert math.isinf(compute_loss(np.array([[0.0, 0.5]]), np.array([[1, 1]])))
+    assert compute_loss(np.array([[0.0, 0.5]]), np.array([[0, 1]])) == pytest.approx(math.log(2) / 2)

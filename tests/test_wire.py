@@ -1,0 +1,33 @@
+"""Does the wire carry plain data only, and refuse everything else?"""
+import numpy as np
+import pytest
+
+from course.sandbox.wire import Unsupported, decode, encode
+
+
+def roundtrip(value):
+    return decode(encode(value))
+
+
+def test_plain_values_roundtrip():
+    value = {"a": [1, 2.5, "x", None, True], "t": (1, np.float64(2.0)), "arr": np.arange(6.0).reshape(2, 3)}
+    got = roundtrip(value)
+    assert got["a"] == [1, 2.5, "x", None, True] and type(got["t"]) is tuple
+    assert type(got["arr"]) is np.ndarray and (got["arr"] == value["arr"]).all()
+    assert type(got["t"][1]) is np.float64
+
+
+@pytest.mark.parametrize("value", [
+    np.zeros(3).view(type("Sub", (np.ndarray,), {})),
+    np.array([object()], dtype=object),
+    type("Eq", (), {"__eq__": lambda s, o: True})(),
+    {1: "non-str key"},
+    lambda: 0,
+])
+def test_unsupported_values_become_markers(value):
+    assert isinstance(roundtrip(value), Unsupported)
+
+
+def test_malformed_data_decodes_to_marker():
+    assert isinstance(decode({"__ndarray__": "not base64!"}), Unsupported)
+    assert isinstance(decode({"__pickle__": "x"}), Unsupported)
