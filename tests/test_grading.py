@@ -71,15 +71,34 @@ def test_grader_points_match_notebook_points():
         assert sum(t["points"] for t in item["tests"]) == item["max_score"], item["id"]
 
 
-SAMPLES = {"correct": 10, "untouched": 0, "init_b_scalar": 8, "init_random_no_seed": 7,
-           "init_he_sqrt1": 7, "init_xavier_precedence": 8, "init_raises": 7}
+SAMPLES = {
+    ("initialization", "correct"): 10, ("initialization", "untouched"): 0,
+    ("initialization", "init_b_scalar"): 8, ("initialization", "init_random_no_seed"): 7,
+    ("initialization", "init_he_sqrt1"): 7, ("initialization", "init_xavier_precedence"): 8,
+    ("initialization", "init_raises"): 7,
+    ("gradient_checking", "gc_correct"): 13, ("gradient_checking", "untouched"): 0,
+    ("gradient_checking", "gc_one_sided"): 10, ("gradient_checking", "gc_no_norms"): 10,
+    ("gradient_checking", "gc_array_return"): 11,
+}
 
 
-@pytest.mark.parametrize("student,score", SAMPLES.items())
-def test_sample_submission_scores(student, score):
+@pytest.mark.parametrize("assignment,student", SAMPLES)
+def test_sample_submission_scores(assignment, student):
     """Does each committed sample get exactly its documented score?"""
-    r = grade_submission(ROOT, A, student, ROOT / "submitted" / student / A / NB_NAME)
-    assert r["score"] == score, r
+    notebook = next((ROOT / "source" / assignment).glob("*.ipynb")).name
+    r = grade_submission(ROOT, assignment, student, ROOT / "submitted" / student / assignment / notebook)
+    assert (r["score"], r["status"]) == (SAMPLES[assignment, student], "graded"), r
+
+
+@pytest.mark.parametrize("assignment", ["initialization", "gradient_checking"])
+def test_master_full_release_zero(assignment):
+    """Graded as submissions, does source/ score full marks and release/ zero?"""
+    name = next((ROOT / "source" / assignment).glob("*.ipynb")).name
+    full = grade_submission(ROOT, assignment, "source", ROOT / "source" / assignment / name)
+    zero = grade_submission(ROOT, assignment, "release", ROOT / "release" / assignment / name)
+    assert full["score"] == full["max_score"] > 0 and zero["score"] == 0
+    for item in full["items"]:
+        assert sum(t["points"] for t in item["tests"]) == item["max_score"], item["id"]
 
 
 HE_BODY = SOLUTIONS["initialize_parameters_he"]

@@ -74,6 +74,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
         try:
             session.start()
             _run_pytest(root / "graders" / assignment, plugin)
+        except Exception as exc:  # the grading machinery failed: record it, never lose the submission
+            result.update(status="error", message=f"grading failed: {type(exc).__name__}: {exc}"[:4000])
         finally:
             session.close()
 
@@ -90,7 +92,9 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     result["items"] = list(by_item.values())
     result["score"] = float(sum(i["score"] for i in result["items"]))
     result["output"] = session.output()[-20000:]
-    if session.deadline_hit:
+    if result["status"] == "error":
+        pass
+    elif session.deadline_hit:
         result.update(status="timeout", message=f"整份作业的评分超过了 {timeout:g} 秒的时间限制")
     elif session.timed_out:
         result.update(status="timeout", message="有单元格或函数调用超时（可能有死循环），相关测试记 0 分")

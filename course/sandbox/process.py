@@ -86,6 +86,7 @@ def _python_roots() -> list[str]:
 
 def _bwrap_command(workdir: Path) -> list[str]:
     cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+           "--tmpfs", "/tmp",  # first: the Python roots may live under /tmp and are bound over it
            "--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/lib", "/lib64", "/sbin"):
         if os.path.islink(top):
@@ -94,7 +95,7 @@ def _bwrap_command(workdir: Path) -> list[str]:
             cmd += ["--ro-bind", top, top]
     for root in _python_roots():
         cmd += ["--ro-bind", root, root]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+    cmd += ["--proc", "/proc", "--dev", "/dev",
             "--ro-bind", str(workdir), SANDBOX_ROOT, "--chdir", SANDBOX_ROOT,
             "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "MPLBACKEND", "Agg",
             "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib", "--setenv", "PATH", "/usr/bin:/bin",
@@ -221,7 +222,8 @@ class Sandbox:
             raise CallTimeout(f"no answer within {timeout or self.limits.call_timeout:g} s") from None
         except (EOFError, BrokenPipeError, OSError, wire.WireError) as exc:
             code = self.kill()
-            raise ChildDied(_describe_exit(code, exc)) from None
+            tail = self.outputs[-1][-800:] if self.outputs and self.outputs[-1] else ""
+            raise ChildDied(_describe_exit(code, exc) + (f"; last output:\n{tail}" if tail else "")) from None
         if not reply.get("ok"):
             error = reply.get("error")
             raise StudentError(error if type(error) is dict else {"type": "?", "message": str(error)})

@@ -204,6 +204,21 @@ def gradients_to_vector(gradients):
                           axis=0)
 
 
+def print_report(report, suspicious=1e-3):
+    """Print the relative difference of every parameter block, flagging the suspicious ones.
+
+    Inputs:
+    - report: dict block name -> relative difference (a float), e.g. the output of
+      gradient_check_report
+    - suspicious: blocks whose difference is at least this large are marked as wrong
+    Returns: nothing
+    """
+    print(f"{'block':<6} {'difference':>12}")
+    for name, value in report.items():
+        flag = "  <-- wrong? (可疑)" if float(value) >= suspicious else ""
+        print(f"{name:<6} {float(value):12.3e}{flag}")
+
+
 def gradient_check_n_test_case():
     """The small network used to check backward_propagation_n.
 
