@@ -33,3 +33,20 @@ def test_assignment_copies_match(name, assignment):
     canonical = (ROOT / "datasets" / name).read_bytes()
     assert (ROOT / "source" / assignment / "datasets" / name).read_bytes() == canonical
     assert (ROOT / "release" / assignment / "datasets" / name).read_bytes() == canonical
+
+
+def test_football_script_reproduces_file_byte_for_byte(tmp_path):
+    """Does datasets/make_football.py regenerate datasets/football.mat exactly?"""
+    out = tmp_path / "football.mat"
+    _load_script("make_football").main(["--out", str(out)])
+    assert out.read_bytes() == (ROOT / "datasets" / "football.mat").read_bytes()
+
+
+def test_football_format():
+    """The generated file has the original's keys, shapes and dtypes."""
+    import scipy.io
+
+    data = scipy.io.loadmat(ROOT / "datasets" / "football.mat")
+    assert data["X"].shape == (211, 2) and data["X"].dtype == "float64"
+    assert data["y"].shape == (211, 1) and data["y"].dtype == "uint8"
+    assert data["Xval"].shape == (200, 2) and data["yval"].shape == (200, 1)
