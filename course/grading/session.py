@@ -53,52 +53,51 @@ class SubmissionSession:
             raise SubmissionFailure("整份作业的评分时间已用完 (time limit for the submission exceeded)，后面的测试没有运行。")
         return min(self.limits.call_timeout, remaining)
 
-    def _boot(self) -> None:
-        """Start a child and run setup plus every graded cell that has not failed before."""
-        self.sandbox.start()
+    def _run_setup(self) -> None:
         for i, source in enumerate(self.master.setup_sources):
             self.sandbox.exec(source, f"<setup {i}>", timeout=self._timeout())
-        for cell in self.cells:
-            previous = self.outcomes.get(cell.item_id)
-            if cell.source is None:
-                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "missing", "; ".join(cell.notes))
-                continue
-            if previous is not None and previous.status != "ok":
-                continue  # it failed once; running it again would fail again
-            try:
-                self.sandbox.exec(cell.source, f"<cell {cell.item_id}>", timeout=self._timeout())
-                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "ok")
-            except StudentError as exc:
-                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "error", _student_error_text(exc))
-            except CallTimeout:
-                self.timed_out = True
-                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "timeout", "运行这个单元格超时（可能有死循环）")
-                self.sandbox.start()
-                self._replay_ok()
-            except ChildDied as exc:
-                self.crashed = True
-                self.outcomes[cell.item_id] = CellOutcome(cell.item_id, "crashed", f"运行这个单元格时进程退出：{exc}")
-                self.sandbox.start()
-                self._replay_ok()
 
-    def _replay_ok(self) -> None:
-        for i, source in enumerate(self.master.setup_sources):
-            self.sandbox.exec(source, f"<setup {i}>", timeout=self._timeout())
+    def _restart(self) -> None:
+        """A fresh child holding setup and every graded cell that ran cleanly."""
+        self.sandbox.kill()
+        self.sandbox.start()
+        self._run_setup()
         for cell in self.cells:
             outcome = self.outcomes.get(cell.item_id)
             if outcome is not None and outcome.status == "ok":
                 self.sandbox.exec(cell.source, f"<cell {cell.item_id}>", timeout=self._timeout())
 
+    def _run_cell(self, cell: SubmittedCell) -> CellOutcome:
+        if cell.source is None:
+            return CellOutcome(cell.item_id, "missing", "; ".join(cell.notes))
+        try:
+            self.sandbox.exec(cell.source, f"<cell {cell.item_id}>", timeout=self._timeout())
+            return CellOutcome(cell.item_id, "ok")
+        except StudentError as exc:
+            return CellOutcome(cell.item_id, "error", _student_error_text(exc))
+        except CallTimeout:
+            self.timed_out = True
+            return CellOutcome(cell.item_id, "timeout", "运行这个单元格超时（可能有死循环）")
+        except ChildDied as exc:
+            self.crashed = True
+            return CellOutcome(cell.item_id, "crashed", f"运行这个单元格时进程退出：{exc}")
+
     def start(self) -> None:
+        """Start the child, run setup, then each graded cell once; a hang or crash restarts the child."""
         self._timeout()
-        self._boot()
+        self.sandbox.start()
+        self._run_setup()
+        for cell in self.cells:
+            outcome = self._run_cell(cell)
+            self.outcomes[cell.item_id] = outcome
+            if outcome.status in ("timeout", "crashed"):
+                self._restart()
 
     def call(self, name: str, *args, seed: int | None = None, return_args: bool = False, **kwargs):
         """Call ``name`` (a graded function or a dotted name from setup) in the child."""
         try:
             if not self.sandbox.alive:
-                self.sandbox.start()
-                self._replay_ok()
+                self._restart()
             return self.sandbox.call(name, *args, seed=seed, return_args=return_args,
                                      timeout=self._timeout(), **kwargs)
         except StudentError as exc:
