@@ -44,6 +44,15 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from course.report import build_report
+
+    root = course_root()
+    path = build_report(root, args.assignment, Path(args.out) if args.out else None)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_samples(args) -> int:
     from course.samples import build_samples
 
@@ -77,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("assignment", nargs="*")
     p.add_argument("--out")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="write reports/<assignment>.html: score statistics for instructors")
+    p.add_argument("assignment")
+    p.add_argument("--out", help="output folder (default: reports/)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("samples", help="rebuild the sample submissions under submitted/")
     p.add_argument("assignment", nargs="*")

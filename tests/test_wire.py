@@ -31,3 +31,17 @@ def test_unsupported_values_become_markers(value):
 def test_malformed_data_decodes_to_marker():
     assert isinstance(decode({"__ndarray__": "not base64!"}), Unsupported)
     assert isinstance(decode({"__pickle__": "x"}), Unsupported)
+
+
+def test_sandbox_starts_whatever_fds_the_parent_holds(tmp_path):
+    """Regression: a child started after the parent opened (non-inheritable) files must still answer."""
+    from course.sandbox.process import Limits, Sandbox
+
+    held = [open(__file__, "rb") for _ in range(4)]
+    try:
+        with Sandbox(tmp_path, Limits(call_timeout=10)) as sb:
+            sb.exec("def f(x):\n    return x * 2", "<cell>")
+            assert sb.call("f", 21) == 42
+    finally:
+        for f in held:
+            f.close()

@@ -42,7 +42,7 @@ cells = [
 import numpy as np
 from init_utils import (sigmoid, relu, compute_loss, forward_propagation, backward_propagation,
                         update_parameters, predict, predict_dec, plot_decision_boundary,
-                        load_dataset, model, run_experiment, comparison_table)
+                        load_dataset, model, train, run_experiment, comparison_table)
 
 train_X, train_Y, test_X, test_Y = load_dataset()
 """),

@@ -6,6 +6,7 @@ import io
 import shutil
 import tempfile
 import time
+import traceback
 from dataclasses import asdict
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
             session.start()
             _run_pytest(root / "graders" / assignment, plugin)
         except Exception as exc:  # the grading machinery failed: record it, never lose the submission
-            result.update(status="error", message=f"grading failed: {type(exc).__name__}: {exc}"[:4000])
+            result.update(status="error", message=f"grading failed: {type(exc).__name__}: {exc}"[:4000],
+                          grader_errors=[traceback.format_exc()[-4000:]])
         finally:
             session.close()
 

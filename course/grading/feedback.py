@@ -12,6 +12,28 @@ CELL_TEXT = {"ok": "正常运行", "error": "运行出错", "timeout": "运行�
              "missing": "未找到", "not-run": "未运行"}
 
 
+def _plot_png(plot: dict) -> str:
+    """Render a grader's curves as an inline PNG (data URI), so the page stays one offline file."""
+    import base64
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5.5, 3.2), dpi=90)
+    ax = fig.add_subplot()
+    for label, values in plot["curves"].items():
+        ax.plot(np.arange(len(values)), np.where(np.isfinite(values), values, np.nan), label=label)
+    ax.set_title(plot.get("title", ""))
+    ax.set_xlabel(plot.get("xlabel", ""))
+    ax.set_ylabel(plot.get("ylabel", ""))
+    ax.legend()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def _e(text) -> str:
     return html.escape(str(text))
 
@@ -42,6 +64,8 @@ def render_feedback(result: dict) -> str:
             for test in item["tests"]:
                 verdict = ("<span class='ok'>通过</span>" if test["passed"]
                            else f"<span class='bad'>未通过</span><pre>{_e(test['message'])}</pre>")
+                if test.get("plot"):
+                    verdict += f"<br><img alt='{_e(test['plot'].get('title', ''))}' src='{_plot_png(test['plot'])}'>"
                 parts.append(f"<tr><td>{_e(test['description'] or test['name'])}</td>"
                              f"<td>{test['points']:g}</td><td>{verdict}</td></tr>")
             parts.append("</table>")

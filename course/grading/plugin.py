@@ -20,6 +20,22 @@ class TestResult:
     message: str = ""
     description: str = ""
     internal_error: str = ""  # a grader bug: shown to instructors, never to students
+    plot: dict | None = None  # curves for the feedback page, see Feedback.curves
+
+
+class Feedback:
+    """The ``feedback`` fixture: lets a grader attach a plot to its test's feedback."""
+
+    def __init__(self):
+        self.plot: dict | None = None
+
+    def curves(self, title: str, curves: dict, xlabel: str = "", ylabel: str = "") -> None:
+        """Attach line plots: curves maps a label to a list of numbers (non-numeric series are dropped)."""
+        clean = {}
+        for label, values in curves.items():
+            if type(values) in (list, tuple) and all(type(v) in (int, float) for v in values):
+                clean[str(label)] = [float(v) for v in values]
+        self.plot = {"title": title, "xlabel": xlabel, "ylabel": ylabel, "curves": clean}
 
 
 @dataclass
@@ -40,6 +56,12 @@ class GradingPlugin:
     def reference_fixture(self):
         return self.reference
 
+    @pytest.fixture
+    def feedback(self, request):
+        fb = Feedback()
+        request.node._course_feedback = fb
+        return fb
+
     def pytest_collection_modifyitems(self, session, config, items):
         for item in items:
             mark = item.get_closest_marker("grade")
@@ -56,6 +78,9 @@ class GradingPlugin:
             doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
             result = TestResult(item.name, mark.kwargs["item"], float(mark.kwargs["points"]),
                                 report.passed, description=doc[0] if doc else "")
+            fb = getattr(item, "_course_feedback", None)
+            if fb is not None and fb.plot and fb.plot["curves"]:
+                result.plot = fb.plot
             if call.excinfo is not None:
                 exc = call.excinfo.value
                 if isinstance(exc, (CheckFailed, SubmissionFailure)):

@@ -1,6 +1,6 @@
 """The loop that runs inside the sandbox child (sent as source after wire.py's source).
 
-It reads requests from fd 3 and answers on fd 4, so whatever the submission prints to
+It reads requests from the fd named by argv[1] and answers on argv[2]'s, so whatever the submission prints to
 stdout/stderr can never be mistaken for an answer. Submission code runs in a fresh
 ``__main__`` module, as in a notebook kernel. Requests:
 
@@ -14,7 +14,7 @@ Answers: {"ok": True, "value": ...} or {"ok": False, "error": {"type", "message"
 # The wire helpers (encode, read_message, write_message, ...) are defined above this text.
 
 
-def _serve(request_fd=3, response_fd=4):
+def _serve(request_fd, response_fd):
     import builtins
     import os
     import sys
@@ -89,4 +89,6 @@ def _serve(request_fd=3, response_fd=4):
                 os._exit(3)
 
 
-_serve()
+import sys as _sys  # noqa: E402
+
+_serve(int(_sys.argv[1]), int(_sys.argv[2]))

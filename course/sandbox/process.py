@@ -175,7 +175,8 @@ class Sandbox:
     def start(self) -> None:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        python = [sys.executable, "-I", "-u", "-c", CHILD_SOURCE]  # -u: output survives a kill
+        # -u: output survives a kill. The pipe fds are passed by number in argv.
+        python = [sys.executable, "-I", "-u", "-c", CHILD_SOURCE, str(req_r), str(resp_w)]
         if self.isolate:
             cmd, cwd, env = _bwrap_command(self.workdir) + python, None, None
         else:
@@ -184,16 +185,12 @@ class Sandbox:
                    "MPLCONFIGDIR": str(self.workdir / ".matplotlib"),
                    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
             env.update({k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ})
-        # The child's fds 3 and 4 are the request and response pipes.
         def preexec():
-            high_r, high_w = os.dup(req_r), os.dup(resp_w)  # never clobber one with the other
-            os.dup2(high_r, 3)
-            os.dup2(high_w, 4)
             _limit_resources(self.limits)
 
         self.proc = subprocess.Popen(
             cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, pass_fds=(3, 4), preexec_fn=preexec,
+            stderr=subprocess.PIPE, pass_fds=(req_r, resp_w), preexec_fn=preexec,
             start_new_session=True,
         )
         os.close(req_r)

@@ -7,7 +7,7 @@ zeros 2, random 3, he 3, xavier 2 (the cell points of the master notebook).
 import numpy as np
 import pytest
 
-from course.checks import expect_dict_of_arrays
+from course.checks import expect_dict_of_arrays, fail
 
 # Same seeds and formulas as the reference: results agree to the last bit; the tolerance only
 # allows for a different but equivalent order of operations (e.g. sqrt(2)/sqrt(n)).
@@ -56,14 +56,19 @@ def test_he(submission, reference, dims):
 
 
 @pytest.mark.grade(item="initialize_parameters_he", points=1)
-def test_he_training_run(submission, reference):
-    """用你的 He 初始化训练给定模型 500 步，参数应与参考实现一致。"""
+def test_he_training_run(submission, reference, feedback):
+    """用你的 He 初始化训练给定模型 500 步，参数和 cost 曲线应与参考实现一致。"""
     X, Y = reference.train_X, reference.train_Y
-    got = submission.call("model", X, Y, num_iterations=500, print_cost=False, initialization="he")
-    expected = reference.model(X, Y, num_iterations=500, print_cost=False,
-                               initialization=reference.initialize_parameters_he)
+    expected, expected_costs = reference.train(X, Y, reference.initialize_parameters_he,
+                                               num_iterations=500, record_every=25)
+    plot = dict(title="cost during 500 iterations (He)", xlabel="iteration / 25", ylabel="cost")
+    feedback.curves(curves={"reference": expected_costs}, **plot)
+    got = submission.call("train", X, Y, "he", num_iterations=500, record_every=25)
+    if type(got) is not tuple or len(got) != 2:
+        fail("train(...) 没有返回 (parameters, costs)。")
+    feedback.curves(curves={"reference": expected_costs, "yours": got[1]}, **plot)
     # 500 gradient steps amplify rounding differences a little.
-    expect_dict_of_arrays(got, expected, "训练 500 步后的 parameters", rtol=1e-6, atol=1e-9)
+    expect_dict_of_arrays(got[0], expected, "训练 500 步后的 parameters", rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.grade(item="initialize_parameters_xavier", points=0.5)

@@ -211,6 +211,38 @@ def _resolve_initializer(initialization):
     return func
 
 
+def train(X, Y, initialization="he", learning_rate=0.01, num_iterations=15000, record_every=1000,
+          print_cost=False):
+    """Gradient descent on the 3-layer network; the engine of ``model``.
+
+    Inputs:
+    - X: data of shape (2, m)
+    - Y: labels of shape (1, m)
+    - initialization: as for model
+    - learning_rate, num_iterations: as for model
+    - record_every: record (and optionally print) the cost every this many iterations
+    - print_cost: print each recorded cost
+    Returns:
+    - parameters: dict W1, b1, W2, b2, W3, b3 after training
+    - costs: list of the recorded costs (Python floats; the first is the cost before any step)
+    """
+    initialize = _resolve_initializer(initialization)
+    costs = []
+    layers_dims = [X.shape[0], 10, 5, 1]
+    parameters = initialize(layers_dims)
+
+    for i in range(num_iterations):
+        a3, cache = forward_propagation(X, parameters)
+        cost = compute_loss(a3, Y)
+        grads = backward_propagation(X, Y, cache)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        if i % record_every == 0:
+            costs.append(cost)
+            if print_cost:
+                print("Cost after iteration {}: {}".format(i, cost))
+    return parameters, costs
+
+
 def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initialization="he"):
     """Train the 3-layer network LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID.
 
@@ -225,20 +257,7 @@ def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initi
     Returns:
     - parameters: dict W1, b1, W2, b2, W3, b3 after training
     """
-    initialize = _resolve_initializer(initialization)
-    costs = []
-    layers_dims = [X.shape[0], 10, 5, 1]
-    parameters = initialize(layers_dims)
-
-    for i in range(num_iterations):
-        a3, cache = forward_propagation(X, parameters)
-        cost = compute_loss(a3, Y)
-        grads = backward_propagation(X, Y, cache)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        if print_cost and i % 1000 == 0:
-            print("Cost after iteration {}: {}".format(i, cost))
-            costs.append(cost)
-
+    parameters, costs = train(X, Y, initialization, learning_rate, num_iterations, 1000, print_cost)
     if print_cost:
         import matplotlib.pyplot as plt
 
