@@ -295,3 +295,33 @@ def test_batch_records_every_result_and_resumes(tmp_path):
     rows = list(csv.DictReader((tmp_path / "nb.csv").open()))
     scores = {row["student_id"]: float(row["score"]) for row in rows}
     assert scores == {"correct": 10.0, "init_he_sqrt1": 7.0, "broken": 0.0}, rows
+
+
+def test_batch_of_all_hostile_submissions(tmp_path):
+    """A batch holding every hostile submission completes: one result each, honest students unaffected."""
+    import shutil
+
+    course = tmp_path / "course"
+    for part in ("source", "release", "graders", "nbgrader_config.py"):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, course / part)
+    submitted = course / "submitted"
+    expected = {}
+    for name, (replacements, scores, status) in HOSTILE.items():
+        folder = submitted / name / A
+        folder.mkdir(parents=True)
+        nbformat.write(solved_notebook(**replacements), str(folder / NB_NAME))
+        expected[name] = (sum(scores.values()), status)
+    for name, content in {"empty": "", "bad_json": "{", "nbformat3": nbformat.writes(nbformat.convert(solved_notebook(), 3), version=3)}.items():
+        (submitted / name / A).mkdir(parents=True)
+        (submitted / name / A / NB_NAME).write_text(content)
+    (submitted / "no_notebook" / A).mkdir(parents=True)
+    for honest in ("correct", "init_he_sqrt1"):
+        shutil.copytree(ROOT / "submitted" / honest / A, submitted / honest / A)
+    expected.update(empty=(0, "invalid-notebook"), bad_json=(0, "invalid-notebook"), nbformat3=(10, "graded"),
+                    no_notebook=(0, "missing"), correct=(10, "graded"), init_he_sqrt1=(7, "graded"))
+
+    results = grade_all(course, A, db_url="none", limits=FAST, log=lambda *_: None)
+    got = {r["student"]: (r["score"], r["status"]) for r in results}
+    assert got == expected
+    assert sorted(p.parent.parent.name for p in (course / "autograded").glob(f"*/{A}/results.json")) == sorted(expected)
