@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -26,10 +28,17 @@ def cmd_grade(args) -> int:
     ids = args.assignment or list_assignments(root)
     results = []
     limits = Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20)
-    for assignment in ids:
-        results += grade_all(root, assignment, submitted=Path(args.submitted) if args.submitted else None,
-                             students=args.student, force=args.force, timeout=args.timeout,
-                             db_url=args.db, limits=limits)
+    with contextlib.ExitStack() as stack:
+        client = None
+        if args.workers or args.scheduler:  # one cluster for every assignment
+            from course.grading.parallel import dask_client
+
+            client = stack.enter_context(dask_client(args.workers, args.scheduler))
+        for assignment in ids:
+            results += grade_all(root, assignment, submitted=Path(args.submitted) if args.submitted else None,
+                                 students=args.student, force=args.force, timeout=args.timeout,
+                                 db_url=args.db, limits=limits, client=client, progress=sys.stderr.isatty(),
+                                 log=print if args.verbose else (lambda *_: None))
     print(score_table(results))
     return 0
 
@@ -80,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per cell or function call")
     p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the sandbox child")
     p.add_argument("--db", help="SQLAlchemy URL of the gradebook (default sqlite:///gradebook.db; 'none' to skip)")
+    p.add_argument("--workers", type=int, nargs="?", const=os.cpu_count() or 1, default=None,
+                   help="grade in parallel on a Dask LocalCluster of N worker processes (N defaults to the core count)")
+    p.add_argument("--scheduler", help="address of an existing Dask scheduler to grade on (e.g. tcp://host:8786)")
+    p.add_argument("-q", "--quiet", dest="verbose", action="store_false", help="print only the final table")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("export", help="write grades.csv from the recorded results")

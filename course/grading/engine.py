@@ -27,6 +27,14 @@ def _empty_items(master, message: str) -> list[dict]:
              "tests": []} for it in master.items]
 
 
+def ungraded_result(root: Path, assignment: str, student: str, status: str, message: str) -> dict:
+    """The record of a submission that could not be graded at all (every item scores 0)."""
+    master = read_master(master_notebook(root, assignment))
+    return {"student": student, "assignment": assignment, "score": 0.0, "max_score": master.max_score,
+            "status": status, "message": message, "isolation": "bwrap" if bwrap_works() else "limits-only",
+            "items": _empty_items(master, message), "output": "", "seconds": 0.0}
+
+
 def grade_submission(root: Path, assignment: str, student: str, notebook: Path, *,
                      limits: Limits | None = None, timeout: float = DEFAULT_SUBMISSION_TIMEOUT,
                      isolate: bool | None = None) -> dict:

@@ -1,0 +1,90 @@
+"""Grading a class: Dask-parallel with a worker killed mid-run, and a run interrupted by SIGINT."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from course.grading.batch import grade_all
+from course.grading.parallel import dask_client
+from course.sandbox.process import Limits
+from test_grading import HOSTILE, NB_NAME, A, solved_notebook
+
+LIMITS = Limits(call_timeout=3.0, memory_bytes=1 << 30)
+SAMPLES = ["correct", "untouched", "init_b_scalar", "init_random_no_seed", "init_he_sqrt1",
+           "init_xavier_precedence", "init_raises"]
+HOSTILE_PICK = ["loop_in_function", "os_exit_in_function", "syntax_error"]
+
+
+def make_course(tmp_path):
+    """A copy of the course with the Initialization samples and a few hostile submissions."""
+    course = tmp_path / "course"
+    for part in ("source", "release", "graders", "nbgrader_config.py"):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, course / part)
+    for student in SAMPLES:
+        shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
+    for name in HOSTILE_PICK:
+        (course / "submitted" / name / A).mkdir(parents=True)
+        nbformat.write(solved_notebook(**HOSTILE[name][0]), str(course / "submitted" / name / A / NB_NAME))
+    return course
+
+
+@pytest.fixture(scope="module")
+def serial_scores(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("serial"))
+    results = grade_all(course, A, db_url="none", limits=LIMITS, log=lambda *_: None)
+    return {r["student"]: (r["score"], r["status"]) for r in results}
+
+
+def test_parallel_with_a_killed_worker_grades_each_once(tmp_path, serial_scores):
+    """Kill a worker after the first result: every submission is recorded exactly once, scores as serial."""
+    course = make_course(tmp_path)
+    logged = []
+    with dask_client(workers=2) as client:
+        pids = list(client.run(os.getpid).values())
+        assert len(pids) == 2
+
+        def log(line):
+            if not logged:
+                os.kill(pids[0], signal.SIGKILL)
+            logged.append(line)
+
+        results = grade_all(course, A, db_url="none", limits=LIMITS, client=client, log=log)
+        assert pids[0] not in client.run(os.getpid).values()  # the worker really died (and was replaced)
+    students = [line.split(":")[0] for line in logged]
+    assert Counter(students) == Counter(list(serial_scores))  # each exactly once
+    assert {r["student"]: (r["score"], r["status"]) for r in results} == serial_scores
+    assert len(list((course / "autograded").glob(f"*/{A}/results.json"))) == len(serial_scores)
+
+
+def test_sigint_then_rerun_completes_without_regrading(tmp_path, serial_scores):
+    """Interrupt `course grade` with SIGINT; the rerun grades only what is missing."""
+    course = make_course(tmp_path)
+    env = dict(os.environ, PATH=str(os.path.dirname(sys.executable)) + os.pathsep + os.environ["PATH"])
+    cmd = [sys.executable, "-m", "course.cli", "grade", A, "--db", "none", "--call-timeout", "3"]
+    proc = subprocess.Popen(cmd, cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results_dir = course / "autograded"
+    deadline = time.monotonic() + 120
+    while len(list(results_dir.glob(f"*/{A}/results.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    done_first = {p.parent.parent.name: p.stat().st_mtime_ns for p in results_dir.glob(f"*/{A}/results.json")}
+    assert 2 <= len(done_first) < len(serial_scores), "the interrupt should land mid-run"
+
+    rerun = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    for student in done_first:
+        assert f"{student}: already graded" in rerun.stdout
+    after = {p.parent.parent.name: p.stat().st_mtime_ns for p in results_dir.glob(f"*/{A}/results.json")}
+    assert set(after) == set(serial_scores)
+    assert all(after[s] == mtime for s, mtime in done_first.items())  # not regraded
