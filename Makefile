@@ -36,6 +36,7 @@ test: $(STAMP)  ## the whole test suite
 
 bench: $(STAMP)
 	$(BIN)/python bench/grade_speed.py
+	$(BIN)/python bench/grade_class.py --n 100 --nbgrader-n 10
 
 clean:
 	rm -rf autograded/*/ feedback/ reports/ gradebook.db grades.csv
