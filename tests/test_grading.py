@@ -79,6 +79,9 @@ SAMPLES = {
     ("gradient_checking", "gc_correct"): 13, ("gradient_checking", "untouched"): 0,
     ("gradient_checking", "gc_one_sided"): 10, ("gradient_checking", "gc_no_norms"): 10,
     ("gradient_checking", "gc_array_return"): 11,
+    ("regularization", "reg_correct"): 10, ("regularization", "untouched"): 0,
+    ("regularization", "reg_l2_no_1_over_m"): 9, ("regularization", "reg_dropout_no_scaling"): 6,
+    ("regularization", "reg_backward_mask_missing"): 8.5,
 }
 
 
@@ -90,7 +93,7 @@ def test_sample_submission_scores(assignment, student):
     assert (r["score"], r["status"]) == (SAMPLES[assignment, student], "graded"), r
 
 
-@pytest.mark.parametrize("assignment", ["initialization", "gradient_checking"])
+@pytest.mark.parametrize("assignment", ["initialization", "gradient_checking", "regularization"])
 def test_master_full_release_zero(assignment):
     """Graded as submissions, does source/ score full marks and release/ zero?"""
     name = next((ROOT / "source" / assignment).glob("*.ipynb")).name
