@@ -59,11 +59,11 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     bar = tqdm(total=len(todo), desc=assignment, unit="sub", disable=not progress or not todo)
     failures = 0
 
-    def record(result: dict) -> None:
+    def record(result: dict, feedback_html: str | None = None) -> None:
         nonlocal failures
         # Write the result first: it is the record that survives an interrupted run.
         write_json_atomically(results_path(root, result["student"], assignment), result)
-        write_feedback(root, result)
+        write_feedback(root, result, feedback_html)
         if db_url != "none":
             record_in_gradebook(db_url, result, notebook_id)
         failures += result["status"] != "graded"

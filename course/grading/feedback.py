@@ -75,10 +75,11 @@ def render_feedback(result: dict) -> str:
     return "\n".join(parts)
 
 
-def write_feedback(root: Path, result: dict) -> Path:
+def write_feedback(root: Path, result: dict, html_text: str | None = None) -> Path:
+    """Write the feedback page; ``html_text`` is the page if a worker already rendered it."""
     path = root / "feedback" / result["student"] / result["assignment"] / "feedback.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(render_feedback(result), encoding="utf-8")
+    tmp.write_text(render_feedback(result) if html_text is None else html_text, encoding="utf-8")
     tmp.replace(path)
     return path

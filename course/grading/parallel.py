@@ -15,12 +15,18 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from course.grading.engine import grade_submission, ungraded_result
+from course.grading.feedback import render_feedback
 from course.sandbox.process import Limits
 
 
-def _grade_task(root: str, assignment: str, student: str, notebook: str, limits: Limits, timeout: float) -> dict:
-    """Runs on a worker; everything it returns is JSON-ready plain data."""
-    return grade_submission(Path(root), assignment, student, Path(notebook), limits=limits, timeout=timeout)
+def _grade_task(root: str, assignment: str, student: str, notebook: str, limits: Limits,
+                timeout: float) -> tuple[dict, str]:
+    """Runs on a worker: the result (JSON-ready plain data) and its rendered feedback page.
+
+    Rendering here keeps the client, which serializes all writes, from becoming the bottleneck.
+    """
+    result = grade_submission(Path(root), assignment, student, Path(notebook), limits=limits, timeout=timeout)
+    return result, render_feedback(result)
 
 
 @contextlib.contextmanager
@@ -39,8 +45,8 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
 
 
 def grade_on_dask(client, root: Path, assignment: str, submissions: list, *, limits: Limits,
-                  timeout: float, record: Callable[[dict], None]) -> None:
-    """Submit one task per submission and ``record`` each result as it completes."""
+                  timeout: float, record: Callable[..., None]) -> None:
+    """Submit one task per submission and ``record(result, feedback_html)`` each as it completes."""
     from distributed import as_completed
 
     run = uuid.uuid4().hex[:8]
@@ -55,9 +61,9 @@ def grade_on_dask(client, root: Path, assignment: str, submissions: list, *, lim
         if sub.student in recorded:
             continue
         try:
-            result = future.result()
+            result, html_text = future.result()
         except Exception as exc:  # e.g. KilledWorker after repeated worker deaths
-            result = ungraded_result(root, assignment, sub.student, "error",
-                                     f"grading task failed: {type(exc).__name__}: {exc}"[:2000])
+            result, html_text = ungraded_result(root, assignment, sub.student, "error",
+                                                f"grading task failed: {type(exc).__name__}: {exc}"[:2000]), None
         recorded.add(sub.student)
-        record(result)
+        record(result, html_text)
