@@ -31,7 +31,7 @@ from course.build import MARKER_RE  # noqa: E402
 from course.grading.batch import grade_all  # noqa: E402
 from course.grading.parallel import dask_client  # noqa: E402
 from course.paths import assignments as list_assignments  # noqa: E402
-from course.paths import master_notebook  # noqa: E402
+from course.paths import copy_course, master_notebook  # noqa: E402
 from course.samples import load_spec  # noqa: E402
 from course.sandbox.process import Limits  # noqa: E402
 
@@ -62,13 +62,6 @@ def make_class(course: Path, assignment: str, n: int) -> None:
         out = course / "submitted" / f"s{i:04d}" / assignment / name
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(out))
-
-
-def copy_course(dest: Path) -> Path:
-    for part in ("source", "release", "graders", "nbgrader_config.py"):
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, dest / part)
-    return dest
 
 
 def time_course(course: Path, assignments: list[str], workers: int) -> tuple[float, list[dict]]:
@@ -112,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     assignments = args.assignments or list_assignments(ROOT)
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
-        course = copy_course(Path(tmp) / "course")
+        course = copy_course(ROOT, Path(tmp) / "course")
         for a in assignments:
             make_class(course, a, args.n)
         total = args.n * len(assignments)

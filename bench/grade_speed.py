@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.grading.engine import grade_submission  # noqa: E402
-from course.paths import master_notebook  # noqa: E402
+from course.paths import copy_course, master_notebook  # noqa: E402
 from course.sandbox.process import bwrap_works  # noqa: E402
 
 REPEAT = 3
@@ -40,10 +40,7 @@ def main(assignment: str = "initialization") -> None:
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
     nbgrader_times = []
     with tempfile.TemporaryDirectory() as tmp:
-        course = Path(tmp) / "course"
-        for part in ("source", "nbgrader_config.py"):
-            src = ROOT / part
-            (shutil.copytree if src.is_dir() else shutil.copyfile)(src, course / part)
+        course = copy_course(ROOT, Path(tmp) / "course", ("source", "nbgrader_config.py"))
         db = f"--CourseDirectory.db_url=sqlite:///{course / 'gb.db'}"
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", db,
                         f"--CourseDirectory.root={course}"], cwd=course, env=env, check=True, capture_output=True)

@@ -29,3 +29,17 @@ def master_notebook(root: Path, assignment: str) -> Path:
     if len(notebooks) != 1:
         raise FileNotFoundError(f"source/{assignment} must hold exactly one notebook, found {len(notebooks)}")
     return notebooks[0]
+
+
+def copy_course(root: Path, dest: Path, parts: tuple[str, ...] = ("source", "release", "graders", "nbgrader_config.py")) -> Path:
+    """Copy what grading needs (no submissions, results or gradebook) into a fresh course folder."""
+    import shutil
+
+    for part in parts:
+        src = root / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest / part)
+    return dest

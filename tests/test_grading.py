@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, release_notebook
+from course.paths import copy_course
 from course.grading.batch import grade_all
 from course.grading.engine import grade_submission
 from course.samples import _solutions
@@ -269,9 +270,7 @@ def test_batch_records_every_result_and_resumes(tmp_path):
     import shutil
 
     course = tmp_path / "course"
-    for part in ("source", "release", "graders", "nbgrader_config.py"):
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, course / part)
+    copy_course(ROOT, course)
     for student in ("correct", "init_he_sqrt1"):
         shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
     (course / "submitted" / "broken" / A).mkdir(parents=True)
@@ -305,9 +304,7 @@ def test_batch_of_all_hostile_submissions(tmp_path):
     import shutil
 
     course = tmp_path / "course"
-    for part in ("source", "release", "graders", "nbgrader_config.py"):
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, course / part)
+    copy_course(ROOT, course)
     submitted = course / "submitted"
     expected = {}
     for name, (replacements, scores, status) in HOSTILE.items():

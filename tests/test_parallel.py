@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
+from course.paths import copy_course
 from course.grading.batch import grade_all
 from course.grading.parallel import dask_client
 from course.sandbox.process import Limits
@@ -27,9 +28,7 @@ HOSTILE_PICK = ["loop_in_function", "os_exit_in_function", "syntax_error"]
 def make_course(tmp_path):
     """A copy of the course with the Initialization samples and a few hostile submissions."""
     course = tmp_path / "course"
-    for part in ("source", "release", "graders", "nbgrader_config.py"):
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copyfile)(src, course / part)
+    copy_course(ROOT, course)
     for student in SAMPLES:
         shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
     for name in HOSTILE_PICK:

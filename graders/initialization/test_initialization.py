@@ -4,7 +4,6 @@ Each test calls the submission's function (in the sandbox child) on a case the p
 do not use and compares with the reference solution from source/. Points per item:
 zeros 2, random 3, he 3, xavier 2 (the cell points of the master notebook).
 """
-import numpy as np
 import pytest
 
 from course.checks import expect_dict_of_arrays, fail
