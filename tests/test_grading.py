@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -153,13 +155,15 @@ def test_hostile_submission(tmp_path, name):
 
 
 SECRET_FILES = [ROOT / "source" / A / NB_NAME, ROOT / "graders" / A / "test_initialization.py",
-                ROOT / "submitted" / "correct" / A / NB_NAME, ROOT / "nbgrader_config.py"]
+                ROOT / "submitted" / "correct" / A / NB_NAME, ROOT / "nbgrader_config.py",
+                Path(tempfile.gettempdir()) / "course-secret-gradebook.db"]
 
 
 def test_submission_cannot_read_source_or_graders(tmp_path):
     """Can a submission read source/, graders/ or the gradebook? (bubblewrap: no file is visible)"""
     if not bwrap_works():
         pytest.skip("bubblewrap not usable: the limits-only mode does not hide files")
+    SECRET_FILES[-1].write_text("a gradebook")  # under the host's /tmp, which the sandbox replaces
     probe = (
         "import os, glob\n"
         f"targets = {[str(p) for p in SECRET_FILES]!r}\n"

@@ -15,6 +15,9 @@ from course.paths import master_notebook
 from course.sandbox.process import Limits, bwrap_works
 
 
+_WARNED = False  # the limits-only warning is printed once per process
+
+
 @dataclass(frozen=True)
 class Submission:
     student: str
@@ -44,7 +47,9 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     limits = limits or Limits()
     notebook_id = master_notebook(root, assignment).stem
-    if not bwrap_works():
+    global _WARNED
+    if not bwrap_works() and not _WARNED:
+        _WARNED = True
         print("warning: bubblewrap (bwrap) is not usable here: grading with resource limits only "
               "(results record isolation: limits-only)", file=sys.stderr)
     results, todo = [], []
