@@ -60,6 +60,17 @@ def test_source_scores_full(tmp_path):
     assert (r["score"], r["max_score"], r["status"]) == (10, 10, "graded")
 
 
+def test_grading_is_independent_of_cwd_and_loaded_modules(tmp_path, monkeypatch):
+    """A course without an ini file, graded from /, while a module named like the grader is already loaded."""
+    import types
+
+    course = copy_course(ROOT, tmp_path / "course")
+    monkeypatch.setitem(sys.modules, "test_initialization", types.ModuleType("test_initialization"))
+    monkeypatch.chdir("/")
+    r = grade_submission(course, A, "correct", ROOT / "submitted" / "correct" / A / NB_NAME, limits=FAST)
+    assert (r["score"], r["status"]) == (10, "graded"), r.get("message")
+
+
 def test_release_scores_zero():
     """Does the untouched release get zero, with status graded?"""
     r = grade_submission(ROOT, A, "release", ROOT / "release" / A / NB_NAME)

@@ -126,8 +126,11 @@ def _run_pytest(graders: Path, plugin: GradingPlugin) -> None:
     if not graders.is_dir():
         raise FileNotFoundError(f"no graders at {graders}")
     # unraisableexception runs gc.collect() several times per session (~0.2 s): not needed here.
+    # An explicit rootdir keeps grader module names package-qualified ("graders.<a>.test_<a>"). Left to
+    # pytest, the rootdir depends on the cwd and could be the graders folder itself; the module would then be
+    # "test_<a>" and collide with a same-named module already imported in this process.
     args = [str(graders), "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
-            "-p", "no:threadexception",
+            "-p", "no:threadexception", "--rootdir", str(graders.parent.parent),
             "--import-mode=importlib", "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     with contextlib.redirect_stdout(io.StringIO()) as out:
         code = pytest.main(args, plugins=[plugin])
