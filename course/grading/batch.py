@@ -94,7 +94,9 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
 
 def score_table(results: list[dict]) -> str:
     """A plain-text table: student, assignment, score, max score, status."""
-    lines = [f"{'student':<24} {'assignment':<20} {'score':>6} {'max':>6}  status"]
+    sw = max([len("student"), *(len(r["student"]) for r in results)])
+    aw = max([len("assignment"), *(len(r["assignment"]) for r in results)])
+    lines = [f"{'student':<{sw}}  {'assignment':<{aw}}  {'score':>6} {'max':>6}  status"]
     for r in sorted(results, key=lambda r: (r["assignment"], r["student"])):
-        lines.append(f"{r['student']:<24} {r['assignment']:<20} {r['score']:>6g} {r['max_score']:>6g}  {r['status']}")
+        lines.append(f"{r['student']:<{sw}}  {r['assignment']:<{aw}}  {r['score']:>6g} {r['max_score']:>6g}  {r['status']}")
     return "\n".join(lines)
