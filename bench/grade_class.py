@@ -8,6 +8,12 @@ a subset with `nbgrader autograde` (which executes each notebook top to bottom, 
 runs included), then prints per-submission medians, submissions per minute, the ratio to
 nbgrader and the speed-up from 1 to all workers.
 
+nbgrader grades a plain-nbgrader copy of the course, set up the way a hand-rolled nbgrader course
+would be: each public-test cell is an autograder test cell worth its function's points, the
+solution cells are ungraded. Both tools then grade the same functions, nbgrader with the public
+tests and `course` with the hidden graders; the script prints both totals per variant and checks
+that they agree where both kinds of test must agree (the correct and the untouched variants).
+
 Run: make bench   (or: .venv/bin/python bench/grade_class.py --n 100 --nbgrader-n 10)
 """
 from __future__ import annotations
@@ -36,24 +42,27 @@ from course.samples import load_spec  # noqa: E402
 from course.sandbox.process import Limits  # noqa: E402
 
 
-def variants(root: Path, assignment: str) -> list[dict | None]:
-    """Replacement maps, one per variant; None means the untouched release."""
+def variants(root: Path, assignment: str) -> list[tuple[str, dict | None]]:
+    """(label, replacement map) per variant; None means the untouched release."""
     master = nbformat.read(master_notebook(root, assignment), as_version=4)
     solved = {c.metadata["nbgrader"]["grade_id"]: "\n".join(l for l in c.source.splitlines() if not MARKER_RE.match(l))
               for c in master.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
     first = next(iter(solved))
     hostile = [{first: "import os\nos._exit(1)\n" + solved[first]},  # crashing
                {first: "import time\ntime.sleep(1)\n" + solved[first]}]  # slow
-    samples = [dict(solved, **spec) for spec in load_spec(root, assignment).values()]
-    return [None, *samples, *[dict(solved, **h) for h in hostile]]
+    samples = [(label, dict(solved, **spec)) for label, spec in load_spec(root, assignment).items()]
+    return [("untouched", None), *samples, ("crashing", dict(solved, **hostile[0])), ("slow", dict(solved, **hostile[1]))]
 
 
-def make_class(course: Path, assignment: str, n: int) -> None:
+def make_class(course: Path, assignment: str, n: int) -> dict[str, str]:
+    """Write n submissions s0000... cycling through the variants; return student -> variant label."""
     name = master_notebook(ROOT, assignment).name
     release = course / "release" / assignment / name
     kinds = variants(ROOT, assignment)
+    labels = {}
     for i in range(n):
-        replacements = kinds[i % len(kinds)]
+        label, replacements = kinds[i % len(kinds)]
+        labels[f"s{i:04d}"] = label
         nb = nbformat.read(release, as_version=4)
         for cell in nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -62,6 +71,7 @@ def make_class(course: Path, assignment: str, n: int) -> None:
         out = course / "submitted" / f"s{i:04d}" / assignment / name
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(out))
+    return labels
 
 
 def time_course(course: Path, assignments: list[str], workers: int) -> tuple[float, list[dict]]:
@@ -75,24 +85,84 @@ def time_course(course: Path, assignments: list[str], workers: int) -> tuple[flo
         return time.perf_counter() - t0, results
 
 
-def time_nbgrader(course: Path, assignments: list[str], n: int) -> tuple[float, int]:
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    db = f"--CourseDirectory.db_url=sqlite:///{course / 'nbgrader-bench.db'}"
-    common = [db, f"--CourseDirectory.root={course}", "--log-level=ERROR"]
-    total, count = 0.0, 0
+def to_plain_nbgrader(nb: nbformat.NotebookNode, points: dict[str, float]) -> None:
+    """Move each function's points from its solution cell to its public-test cell `test_<function>`."""
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id", "")
+        if gid in points:  # the function's solution cell: an ungraded answer
+            meta["grade"] = False
+            meta.pop("points", None)
+        elif gid.startswith("test_") and gid[len("test_"):] in points:  # its public tests: autograded
+            meta.update(grade=True, points=points[gid[len("test_"):]])
+
+
+def plain_nbgrader_course(course: Path, dest: Path, assignments: list[str]) -> Path:
+    """A copy of the course for nbgrader alone, public-test cells carrying the points (see module doc)."""
+    copy_course(course, dest, ("source", "nbgrader_config.py"))
     for a in assignments:
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", a, "--force",
-                        f"--CourseDirectory.release_directory={course / 'nb-release'}", *common],
-                       cwd=course, env=env, check=True, capture_output=True)
+        path = master_notebook(dest, a)
+        nb = nbformat.read(path, as_version=4)
+        to_plain_nbgrader(nb, item_points(nb))
+        nbformat.write(nb, str(path))
+    return dest
+
+
+def item_points(master: nbformat.NotebookNode) -> dict[str, float]:
+    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+            for c in master.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def time_nbgrader(course: Path, assignments: list[str], n: int) -> tuple[float, dict]:
+    """Autograde the first n students per assignment, one nbgrader call each; return (seconds, totals)."""
+    from nbgrader.api import Gradebook
+
+    nbcourse = plain_nbgrader_course(course, course.parent / "nbgrader-course", assignments)
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    db_url = f"sqlite:///{nbcourse / 'gradebook.db'}"
+    common = [f"--CourseDirectory.db_url={db_url}", f"--CourseDirectory.root={nbcourse}", "--log-level=ERROR"]
+    total, totals = 0.0, {}
+    for a in assignments:
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", a, "--force", *common],
+                       cwd=nbcourse, env=env, check=True, capture_output=True)
         students = sorted(p.name for p in (course / "submitted").iterdir() if (p / a).is_dir())[:n]
+        points = item_points(nbformat.read(master_notebook(course, a), as_version=4))
+        for s in students:  # as if handed the plain-nbgrader release: same cells, its metadata
+            shutil.copytree(course / "submitted" / s / a, nbcourse / "submitted" / s / a)
+            for path in (nbcourse / "submitted" / s / a).glob("*.ipynb"):
+                nb = nbformat.read(path, as_version=4)
+                to_plain_nbgrader(nb, points)
+                nbformat.write(nb, str(path))
         t0 = time.perf_counter()
         for s in students:
             subprocess.run([sys.executable, "-m", "nbgrader", "autograde", a, "--force", f"--student={s}",
                             "--ExecutePreprocessor.timeout=300", *common],
-                           cwd=course, env=env, capture_output=True)
+                           cwd=nbcourse, env=env, capture_output=True)
         total += time.perf_counter() - t0
-        count += len(students)
-    return total, count
+        with Gradebook(db_url) as gb:
+            for s in students:
+                try:
+                    totals[(a, s)] = gb.find_submission(a, s).score
+                except Exception:  # nbgrader recorded nothing for this one
+                    totals[(a, s)] = None
+    return total, totals
+
+
+def compare_totals(ours: dict, theirs: dict, labels: dict) -> bool:
+    """Print both totals per (assignment, variant); True when the correct and untouched variants agree."""
+    rows, must_agree = {}, True
+    for key, nb_total in sorted(theirs.items()):
+        a, s = key
+        label = labels[key]
+        rows.setdefault((a, label), set()).add((ours[key], nb_total))
+    print("totals per variant (course hidden graders / nbgrader public tests):")
+    for (a, label), pairs in sorted(rows.items()):
+        shown = ", ".join(f"{o:g} / {'none' if t is None else f'{t:g}'}" for o, t in sorted(pairs, key=str))
+        agree = all(o == t for o, t in pairs)
+        if label in ("untouched",) or label.endswith("correct"):
+            must_agree &= agree
+        print(f"  {a:<18} {label:<26} {shown}{'' if agree else '   (differ)'}")
+    return must_agree
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -106,14 +176,16 @@ def main(argv: list[str] | None = None) -> None:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
         course = copy_course(ROOT, Path(tmp) / "course")
+        labels = {}
         for a in assignments:
-            make_class(course, a, args.n)
+            labels.update({(a, s): label for s, label in make_class(course, a, args.n).items()})
         total = args.n * len(assignments)
         t1, results = time_course(course, assignments, 1)
         tn, results_n = time_course(course, assignments, cores)
         same = {(r["assignment"], r["student"]): r["score"] for r in results} == \
                {(r["assignment"], r["student"]): r["score"] for r in results_n}
-        tnb, nnb = time_nbgrader(course, assignments, args.nbgrader_n)
+        tnb, nb_totals = time_nbgrader(course, assignments, args.nbgrader_n)
+        nnb = len(nb_totals)
 
     per_sub = statistics.median(r["seconds"] for r in results)
     rate = lambda seconds, n: 60.0 * n / seconds
@@ -131,6 +203,9 @@ def main(argv: list[str] | None = None) -> None:
     for r in results_n:
         statuses[r["status"]] = statuses.get(r["status"], 0) + 1
     print(f"statuses: {statuses}")
+    ours = {(r["assignment"], r["student"]): r["score"] for r in results_n}
+    agree = compare_totals(ours, nb_totals, labels)
+    print(f"correct and untouched variants: same totals in both tools: {agree}")
 
 
 if __name__ == "__main__":
