@@ -36,6 +36,7 @@ test: $(STAMP)  ## the whole test suite
 
 bench: $(STAMP)
 	$(BIN)/python bench/grade_speed.py
+	$(BIN)/python bench/time_breakdown.py
 	$(BIN)/python bench/grade_class.py --n 100 --nbgrader-n 10
 
 clean:

@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
           f"(median {per_sub:.3f} s per submission inside the worker)")
     print(f"course grade, {cores} workers: {tn:7.1f} s  {rate(tn, total):7.1f} submissions/min")
     print(f"nbgrader autograde     : {tnb:7.1f} s for {nnb}  {rate(tnb, nnb):7.1f} submissions/min "
-          f"(median-free: one process per submission, as instructors run it)")
+          f"(one `nbgrader autograde --student` call each)")
     print(f"ratio course ({cores} workers) / nbgrader: {rate(tn, total) / rate(tnb, nnb):.1f}x submissions/min")
     print(f"ratio course (1 worker) / nbgrader: {rate(t1, total) / rate(tnb, nnb):.1f}x")
     print(f"speed-up 1 -> {cores} workers: {t1 / tn:.2f}x")

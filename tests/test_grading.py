@@ -58,6 +58,14 @@ def test_source_scores_full(tmp_path):
     """Graded as a submission, does the master notebook get full marks?"""
     r = grade_submission(ROOT, A, "source", ROOT / "source" / A / NB_NAME)
     assert (r["score"], r["max_score"], r["status"]) == (10, 10, "graded")
+    # the phases bench/time_breakdown.py reports: all recorded, nested ones inside their parent
+    t = r["timings"]
+    assert set(t) == {"read", "reference", "sandbox_start", "child_start", "setup", "cells",
+                      "graders", "graders_collect", "child_calls"}
+    assert all(v >= 0 for v in t.values())
+    assert t["child_start"] + t["setup"] + t["cells"] <= t["sandbox_start"]
+    assert t["graders_collect"] + t["child_calls"] <= t["graders"]
+    assert t["child_calls"] > 0
 
 
 def test_grading_is_independent_of_cwd_and_loaded_modules(tmp_path, monkeypatch):

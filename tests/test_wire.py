@@ -33,6 +33,43 @@ def test_malformed_data_decodes_to_marker():
     assert isinstance(decode({"__pickle__": "x"}), Unsupported)
 
 
+def pipe_roundtrip(message):
+    import os
+
+    from course.sandbox.wire import read_message, write_message
+
+    r, w = os.pipe()
+    try:
+        write_message(w, message)
+        return read_message(r)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_arrays_cross_as_raw_bytes_with_dtype_and_shape():
+    arrays = [np.arange(12.0).reshape(3, 4), np.asfortranarray(np.arange(6).reshape(2, 3)),
+              np.array([True, False]), np.arange(4, dtype=np.int32), np.array([1 + 2j]),
+              np.zeros((0, 3)), np.array(7.5), np.arange(5.0)[::2]]
+    got = pipe_roundtrip({"a": arrays, "s": np.float32(1.5)})
+    for want, have in zip(arrays, got["a"]):
+        assert type(have) is np.ndarray and have.dtype == want.dtype and have.shape == want.shape
+        assert (have == want).all() and have.flags.writeable
+    assert type(got["s"]) is np.float32 and got["s"] == 1.5
+
+
+@pytest.mark.parametrize("ref", [
+    {"dtype": "|O", "shape": [1], "blob": 0},            # object dtype: never
+    {"dtype": "<f8", "shape": [3], "blob": 0},           # 8 bytes do not make 3 float64
+    {"dtype": "<f8", "shape": [1], "blob": 5},           # no such blob
+    {"dtype": "[('a', '<f8')]", "shape": [1], "blob": 0},  # structured
+    {"dtype": "<f8", "shape": [-1], "blob": 0},
+    {"dtype": "<f8", "shape": "1", "blob": 0},
+])
+def test_malformed_array_references_decode_to_markers(ref):
+    assert isinstance(decode({"__ndarray__": ref}, blobs=[b"\0" * 8]), Unsupported)
+
+
 def test_sandbox_starts_whatever_fds_the_parent_holds(tmp_path):
     """Regression: a child started after the parent opened (non-inheritable) files must still answer."""
     from course.sandbox.process import Limits, Sandbox

@@ -90,11 +90,14 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
             mark = time.monotonic()
             _run_pytest(root / "graders" / assignment, plugin)
             timings["graders"] = time.monotonic() - mark
+            if plugin.collected_at is not None:
+                timings["graders_collect"] = plugin.collected_at - mark
         except Exception as exc:  # the grading machinery failed: record it, never lose the submission
             result.update(status="error", message=f"grading failed: {type(exc).__name__}: {exc}"[:4000],
                           grader_errors=[traceback.format_exc()[-4000:]])
         finally:
             session.close()
+            timings.update(session.timings)  # child_start, setup, cells, child_calls
 
     by_item = {it.id: {"id": it.id, "score": 0.0, "max_score": it.points, "tests": []} for it in master.items}
     for cell in cells:

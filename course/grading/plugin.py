@@ -2,6 +2,7 @@
 one result per test: points, pass/fail and a message fit for the student."""
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ class GradingPlugin:
     reference: object
     results: list[TestResult] = field(default_factory=list)
     collected: list[tuple[str, str, float]] = field(default_factory=list)
+    collected_at: float | None = None  # time.monotonic() when pytest finished collecting the graders
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", "grade(item, points): the graded function a test scores, and its points")
@@ -68,6 +70,9 @@ class GradingPlugin:
             if mark is None:
                 raise pytest.UsageError(f"{item.nodeid}: every grader test needs @pytest.mark.grade(item=..., points=...)")
             self.collected.append((item.name, mark.kwargs["item"], float(mark.kwargs["points"])))
+
+    def pytest_collection_finish(self, session):
+        self.collected_at = time.monotonic()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):

@@ -41,6 +41,9 @@ class SubmissionSession:
         self.timed_out = False
         self.crashed = False
         self.deadline_hit = False
+        # seconds per phase: child_start (sandbox + interpreter + numpy, until the child answers),
+        # setup, cells, child_calls (time spent waiting on calls made by the graders)
+        self.timings: dict[str, float] = {"child_calls": 0.0}
 
     @property
     def isolation(self) -> str:
@@ -84,17 +87,25 @@ class SubmissionSession:
 
     def start(self) -> None:
         """Start the child, run setup, then each graded cell once; a hang or crash restarts the child."""
+        mark = time.monotonic()
         self._timeout()
         self.sandbox.start()
+        self.sandbox.exec("pass", "<ready>", timeout=self._timeout())  # waits until the child is up
+        self.timings["child_start"] = time.monotonic() - mark
+        mark = time.monotonic()
         self._run_setup()
+        self.timings["setup"] = time.monotonic() - mark
+        mark = time.monotonic()
         for cell in self.cells:
             outcome = self._run_cell(cell)
             self.outcomes[cell.item_id] = outcome
             if outcome.status in ("timeout", "crashed"):
                 self._restart()
+        self.timings["cells"] = time.monotonic() - mark
 
     def call(self, name: str, *args, seed: int | None = None, return_args: bool = False, **kwargs):
         """Call ``name`` (a graded function or a dotted name from setup) in the child."""
+        mark = time.monotonic()
         try:
             if not self.sandbox.alive:
                 self._restart()
@@ -113,6 +124,8 @@ class SubmissionSession:
             raise SubmissionFailure(f"调用 {name} 时进程意外退出：{exc}") from None
         except SandboxError as exc:
             raise SubmissionFailure(f"调用 {name} 失败：{exc}") from None
+        finally:
+            self.timings["child_calls"] += time.monotonic() - mark
 
     def output(self) -> str:
         """What the submission printed (capped)."""

@@ -1,11 +1,12 @@
 """The plain-data wire format between the grader (parent) and the submission (child).
 
-Messages are length-prefixed JSON. Only these values cross, in either direction:
+A message is a header (JSON length, blob length), a JSON document, and after it the arrays'
+raw bytes, so large arrays cross at memory speed. Only these values cross, in either direction:
 None, bool, int, float, str, list, tuple, dict with str keys, numpy arrays of a numeric or
-boolean dtype (as .npy bytes read with ``allow_pickle=False``) and numpy scalars. Anything
-else is encoded as ``Unsupported(type_name)``, so an object with a rigged ``__eq__`` or an
-ndarray subclass reaches the grader as a marker, never as a live object. Decoding never
-executes code.
+boolean dtype (dtype and shape in the JSON, checked against the bytes on reading) and numpy
+scalars. Anything else is encoded as ``Unsupported(type_name)``, so an object with a rigged
+``__eq__`` or an ndarray subclass reaches the grader as a marker, never as a live object.
+Decoding never executes code (no pickle; the inline form is .npy read with allow_pickle=False).
 
 This module is also sent verbatim into the sandbox child, so it imports only the standard
 library and numpy.
@@ -21,7 +22,7 @@ import numpy as np
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
-_HEADER = struct.Struct(">Q")
+_HEADER = struct.Struct(">QQ")  # JSON bytes, blob bytes
 
 
 class Unsupported:
@@ -40,14 +41,34 @@ class WireError(Exception):
     """A message could not be read or written."""
 
 
-def _array_to_text(arr) -> str:
-    buf = io.BytesIO()
-    np.save(buf, arr, allow_pickle=False)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+def _array_ref(arr, blobs):
+    """Inline .npy bytes as base64 text or, with a blobs list, dtype + shape + the index of the
+    raw C-order bytes appended to it."""
+    if blobs is None:
+        buf = io.BytesIO()
+        np.save(buf, arr, allow_pickle=False)
+        return base64.b64encode(buf.getvalue()).decode("ascii")
+    blobs.append(np.ascontiguousarray(arr).tobytes())
+    return {"dtype": arr.dtype.str, "shape": list(arr.shape), "blob": len(blobs) - 1}
 
 
-def _text_to_array(text: str):
-    return np.load(io.BytesIO(base64.b64decode(text, validate=True)), allow_pickle=False)
+def _array_from_ref(ref, blobs):
+    if type(ref) is str:
+        return np.load(io.BytesIO(base64.b64decode(ref, validate=True)), allow_pickle=False)
+    if type(ref) is not dict or blobs is None:
+        raise ValueError("bad array reference")
+    dtype, shape, index = ref.get("dtype"), ref.get("shape"), ref.get("blob")
+    if type(dtype) is not str or type(index) is not int or not 0 <= index < len(blobs):
+        raise ValueError("bad array reference")
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+        raise ValueError("bad array shape")
+    dt = np.dtype(dtype)  # parses a type string; never executes code
+    if dt.kind not in "biufc" or dt.hasobject or dt.fields is not None or dt.subdtype is not None:
+        raise ValueError(f"dtype {dt} not carried")
+    data = blobs[index]
+    if len(data) != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
+        raise ValueError("array bytes do not match dtype and shape")
+    return np.frombuffer(data, dtype=dt).reshape(shape).copy()
 
 
 def _type_name(value) -> str:
@@ -55,8 +76,12 @@ def _type_name(value) -> str:
     return f"{t.__module__}.{t.__qualname__}"
 
 
-def encode(value, depth: int = 0):
-    """Turn a value into JSON-ready data; see the module docstring for what is carried."""
+def encode(value, depth: int = 0, blobs: list | None = None):
+    """Turn a value into JSON-ready data; see the module docstring for what is carried.
+
+    With ``blobs`` (a list), arrays' bytes are appended to it and referenced by index; without,
+    arrays are inlined as base64 .npy text.
+    """
     if depth > MAX_DEPTH:
         return {"__unsupported__": "too deeply nested"}
     t = type(value)
@@ -65,23 +90,23 @@ def encode(value, depth: int = 0):
     if t is np.ndarray:
         if value.dtype.kind not in "biufc" or value.dtype.hasobject:
             return {"__unsupported__": f"numpy.ndarray[{value.dtype}]"}
-        return {"__ndarray__": _array_to_text(value)}
+        return {"__ndarray__": _array_ref(value, blobs)}
     if isinstance(value, np.generic) and t.__module__ == "numpy" and value.dtype.kind in "biufc":
-        return {"__npscalar__": _array_to_text(np.asarray(value))}
+        return {"__npscalar__": _array_ref(np.asarray(value), blobs)}
     if t is list:
-        return [encode(v, depth + 1) for v in value]
+        return [encode(v, depth + 1, blobs) for v in value]
     if t is tuple:
-        return {"__tuple__": [encode(v, depth + 1) for v in value]}
+        return {"__tuple__": [encode(v, depth + 1, blobs) for v in value]}
     if t is dict:
         if not all(type(k) is str for k in value):
             return {"__unsupported__": "dict with non-str keys"}
-        return {"__dict__": {k: encode(v, depth + 1) for k, v in value.items()}}
+        return {"__dict__": {k: encode(v, depth + 1, blobs) for k, v in value.items()}}
     if isinstance(value, Unsupported):
         return {"__unsupported__": value.type_name}
     return {"__unsupported__": _type_name(value)}
 
 
-def decode(data, depth: int = 0):
+def decode(data, depth: int = 0, blobs: list | None = None):
     """Inverse of :func:`encode`; unknown shapes of data decode to Unsupported."""
     if depth > MAX_DEPTH:
         return Unsupported("too deeply nested")
@@ -89,20 +114,20 @@ def decode(data, depth: int = 0):
     if data is None or t in (bool, int, float, str):
         return data
     if t is list:
-        return [decode(v, depth + 1) for v in data]
+        return [decode(v, depth + 1, blobs) for v in data]
     if t is dict and len(data) == 1:
         (tag, inner), = data.items()
         try:
             if tag == "__ndarray__":
-                return _text_to_array(inner)
+                return _array_from_ref(inner, blobs)
             if tag == "__npscalar__":
-                return _text_to_array(inner)[()]
+                return _array_from_ref(inner, blobs)[()]
         except Exception as exc:  # malformed array bytes
             return Unsupported(f"unreadable array ({type(exc).__name__})")
         if tag == "__tuple__" and type(inner) is list:
-            return tuple(decode(v, depth + 1) for v in inner)
+            return tuple(decode(v, depth + 1, blobs) for v in inner)
         if tag == "__dict__" and type(inner) is dict:
-            return {str(k): decode(v, depth + 1) for k, v in inner.items()}
+            return {str(k): decode(v, depth + 1, blobs) for k, v in inner.items()}
         if tag == "__unsupported__":
             return Unsupported(str(inner))
     return Unsupported("malformed message")
@@ -112,11 +137,16 @@ def write_message(fd: int, message: dict) -> None:
     """Write one message (a dict of plain data) to a file descriptor."""
     import os
 
-    payload = json.dumps(encode(message), allow_nan=True).encode("utf-8")
-    if len(payload) > MAX_MESSAGE_BYTES:
-        payload = json.dumps(encode({"ok": False, "error": {
-            "type": "MessageTooLarge", "message": f"{len(payload)} bytes", "traceback": ""}})).encode()
-    data = _HEADER.pack(len(payload)) + payload
+    blobs: list = []
+    payload = json.dumps({"message": encode(message, blobs=blobs), "blobs": [len(b) for b in blobs]},
+                         allow_nan=True).encode("utf-8")
+    blob_bytes = sum(len(b) for b in blobs)
+    if len(payload) + blob_bytes > MAX_MESSAGE_BYTES:
+        payload = json.dumps({"message": encode({"ok": False, "error": {
+            "type": "MessageTooLarge", "message": f"{len(payload) + blob_bytes} bytes", "traceback": ""}}),
+            "blobs": []}).encode()
+        blobs, blob_bytes = [], 0
+    data = b"".join([_HEADER.pack(len(payload), blob_bytes), payload, *blobs])
     view = memoryview(data)
     while view:
         n = os.write(fd, view)
@@ -148,14 +178,22 @@ def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
 
 def read_message(fd: int, deadline: float | None = None) -> dict:
     """Read one message; raises TimeoutError, EOFError or WireError."""
-    (length,) = _HEADER.unpack(read_exact(fd, _HEADER.size, deadline))
-    if length > MAX_MESSAGE_BYTES:
-        raise WireError(f"message of {length} bytes exceeds the limit")
+    json_length, blob_length = _HEADER.unpack(read_exact(fd, _HEADER.size, deadline))
+    if json_length + blob_length > MAX_MESSAGE_BYTES:
+        raise WireError(f"message of {json_length + blob_length} bytes exceeds the limit")
     try:
-        data = json.loads(read_exact(fd, length, deadline).decode("utf-8"))
+        frame = json.loads(read_exact(fd, json_length, deadline).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WireError(f"unreadable message: {exc}") from None
-    message = decode(data)
+    raw = read_exact(fd, blob_length, deadline) if blob_length else b""
+    lengths = frame.get("blobs") if type(frame) is dict else None
+    if type(lengths) is not list or not all(type(n) is int and n >= 0 for n in lengths) or sum(lengths) != blob_length:
+        raise WireError("malformed message frame")
+    blobs, start = [], 0
+    for n in lengths:
+        blobs.append(raw[start:start + n])
+        start += n
+    message = decode(frame.get("message"), blobs=blobs)
     if type(message) is not dict:
         raise WireError("message is not a dict")
     return message
