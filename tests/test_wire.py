@@ -6,7 +6,9 @@ from course.sandbox.wire import Unsupported, decode, encode
 
 
 def roundtrip(value):
-    return decode(encode(value))
+    blobs = []
+    data = encode(value, blobs)
+    return decode(data, blobs)
 
 
 def test_plain_values_roundtrip():
@@ -29,8 +31,8 @@ def test_unsupported_values_become_markers(value):
 
 
 def test_malformed_data_decodes_to_marker():
-    assert isinstance(decode({"__ndarray__": "not base64!"}), Unsupported)
-    assert isinstance(decode({"__pickle__": "x"}), Unsupported)
+    assert isinstance(decode({"__ndarray__": "not a reference"}, []), Unsupported)
+    assert isinstance(decode({"__pickle__": "x"}, []), Unsupported)
 
 
 def pipe_roundtrip(message):
@@ -67,7 +69,7 @@ def test_arrays_cross_as_raw_bytes_with_dtype_and_shape():
     {"dtype": "<f8", "shape": "1", "blob": 0},
 ])
 def test_malformed_array_references_decode_to_markers(ref):
-    assert isinstance(decode({"__ndarray__": ref}, blobs=[b"\0" * 8]), Unsupported)
+    assert isinstance(decode({"__ndarray__": ref}, [b"\0" * 8]), Unsupported)
 
 
 def test_sandbox_starts_whatever_fds_the_parent_holds(tmp_path):
@@ -82,3 +84,11 @@ def test_sandbox_starts_whatever_fds_the_parent_holds(tmp_path):
     finally:
         for f in held:
             f.close()
+
+
+def test_oversized_message_becomes_an_error_reply(monkeypatch):
+    from course.sandbox import wire
+
+    monkeypatch.setattr(wire, "MAX_MESSAGE_BYTES", 1000)
+    got = pipe_roundtrip({"ok": True, "value": np.zeros(1000)})
+    assert got["ok"] is False and got["error"]["type"] == "MessageTooLarge"

@@ -6,16 +6,15 @@ None, bool, int, float, str, list, tuple, dict with str keys, numpy arrays of a 
 boolean dtype (dtype and shape in the JSON, checked against the bytes on reading) and numpy
 scalars. Anything else is encoded as ``Unsupported(type_name)``, so an object with a rigged
 ``__eq__`` or an ndarray subclass reaches the grader as a marker, never as a live object.
-Decoding never executes code (no pickle; the inline form is .npy read with allow_pickle=False).
+Decoding never executes code (no pickle).
 
 This module is also sent verbatim into the sandbox child, so it imports only the standard
 library and numpy.
 """
 from __future__ import annotations
 
-import base64
-import io
 import json
+import math
 import struct
 
 import numpy as np
@@ -41,21 +40,14 @@ class WireError(Exception):
     """A message could not be read or written."""
 
 
-def _array_ref(arr, blobs):
-    """Inline .npy bytes as base64 text or, with a blobs list, dtype + shape + the index of the
-    raw C-order bytes appended to it."""
-    if blobs is None:
-        buf = io.BytesIO()
-        np.save(buf, arr, allow_pickle=False)
-        return base64.b64encode(buf.getvalue()).decode("ascii")
+def _array_ref(arr, blobs: list) -> dict:
+    """dtype + shape in the JSON; the raw C-order bytes appended to ``blobs``, referenced by index."""
     blobs.append(np.ascontiguousarray(arr).tobytes())
     return {"dtype": arr.dtype.str, "shape": list(arr.shape), "blob": len(blobs) - 1}
 
 
-def _array_from_ref(ref, blobs):
-    if type(ref) is str:
-        return np.load(io.BytesIO(base64.b64decode(ref, validate=True)), allow_pickle=False)
-    if type(ref) is not dict or blobs is None:
+def _array_from_ref(ref, blobs: list):
+    if type(ref) is not dict:
         raise ValueError("bad array reference")
     dtype, shape, index = ref.get("dtype"), ref.get("shape"), ref.get("blob")
     if type(dtype) is not str or type(index) is not int or not 0 <= index < len(blobs):
@@ -66,7 +58,7 @@ def _array_from_ref(ref, blobs):
     if dt.kind not in "biufc" or dt.hasobject or dt.fields is not None or dt.subdtype is not None:
         raise ValueError(f"dtype {dt} not carried")
     data = blobs[index]
-    if len(data) != dt.itemsize * int(np.prod(shape, dtype=np.int64)):
+    if len(data) != dt.itemsize * math.prod(shape):
         raise ValueError("array bytes do not match dtype and shape")
     return np.frombuffer(data, dtype=dt).reshape(shape).copy()
 
@@ -76,12 +68,9 @@ def _type_name(value) -> str:
     return f"{t.__module__}.{t.__qualname__}"
 
 
-def encode(value, depth: int = 0, blobs: list | None = None):
-    """Turn a value into JSON-ready data; see the module docstring for what is carried.
-
-    With ``blobs`` (a list), arrays' bytes are appended to it and referenced by index; without,
-    arrays are inlined as base64 .npy text.
-    """
+def encode(value, blobs: list, depth: int = 0):
+    """Turn a value into JSON-ready data, appending array bytes to ``blobs``; see the module
+    docstring for what is carried."""
     if depth > MAX_DEPTH:
         return {"__unsupported__": "too deeply nested"}
     t = type(value)
@@ -94,19 +83,19 @@ def encode(value, depth: int = 0, blobs: list | None = None):
     if isinstance(value, np.generic) and t.__module__ == "numpy" and value.dtype.kind in "biufc":
         return {"__npscalar__": _array_ref(np.asarray(value), blobs)}
     if t is list:
-        return [encode(v, depth + 1, blobs) for v in value]
+        return [encode(v, blobs, depth + 1) for v in value]
     if t is tuple:
-        return {"__tuple__": [encode(v, depth + 1, blobs) for v in value]}
+        return {"__tuple__": [encode(v, blobs, depth + 1) for v in value]}
     if t is dict:
         if not all(type(k) is str for k in value):
             return {"__unsupported__": "dict with non-str keys"}
-        return {"__dict__": {k: encode(v, depth + 1, blobs) for k, v in value.items()}}
+        return {"__dict__": {k: encode(v, blobs, depth + 1) for k, v in value.items()}}
     if isinstance(value, Unsupported):
         return {"__unsupported__": value.type_name}
     return {"__unsupported__": _type_name(value)}
 
 
-def decode(data, depth: int = 0, blobs: list | None = None):
+def decode(data, blobs: list, depth: int = 0):
     """Inverse of :func:`encode`; unknown shapes of data decode to Unsupported."""
     if depth > MAX_DEPTH:
         return Unsupported("too deeply nested")
@@ -114,7 +103,7 @@ def decode(data, depth: int = 0, blobs: list | None = None):
     if data is None or t in (bool, int, float, str):
         return data
     if t is list:
-        return [decode(v, depth + 1, blobs) for v in data]
+        return [decode(v, blobs, depth + 1) for v in data]
     if t is dict and len(data) == 1:
         (tag, inner), = data.items()
         try:
@@ -125,9 +114,9 @@ def decode(data, depth: int = 0, blobs: list | None = None):
         except Exception as exc:  # malformed array bytes
             return Unsupported(f"unreadable array ({type(exc).__name__})")
         if tag == "__tuple__" and type(inner) is list:
-            return tuple(decode(v, depth + 1, blobs) for v in inner)
+            return tuple(decode(v, blobs, depth + 1) for v in inner)
         if tag == "__dict__" and type(inner) is dict:
-            return {str(k): decode(v, depth + 1, blobs) for k, v in inner.items()}
+            return {str(k): decode(v, blobs, depth + 1) for k, v in inner.items()}
         if tag == "__unsupported__":
             return Unsupported(str(inner))
     return Unsupported("malformed message")
@@ -138,12 +127,12 @@ def write_message(fd: int, message: dict) -> None:
     import os
 
     blobs: list = []
-    payload = json.dumps({"message": encode(message, blobs=blobs), "blobs": [len(b) for b in blobs]},
+    payload = json.dumps({"message": encode(message, blobs), "blobs": [len(b) for b in blobs]},
                          allow_nan=True).encode("utf-8")
     blob_bytes = sum(len(b) for b in blobs)
     if len(payload) + blob_bytes > MAX_MESSAGE_BYTES:
         payload = json.dumps({"message": encode({"ok": False, "error": {
-            "type": "MessageTooLarge", "message": f"{len(payload) + blob_bytes} bytes", "traceback": ""}}),
+            "type": "MessageTooLarge", "message": f"{len(payload) + blob_bytes} bytes", "traceback": ""}}, []),
             "blobs": []}).encode()
         blobs, blob_bytes = [], 0
     data = b"".join([_HEADER.pack(len(payload), blob_bytes), payload, *blobs])
@@ -193,7 +182,7 @@ def read_message(fd: int, deadline: float | None = None) -> dict:
     for n in lengths:
         blobs.append(raw[start:start + n])
         start += n
-    message = decode(frame.get("message"), blobs=blobs)
+    message = decode(frame.get("message"), blobs)
     if type(message) is not dict:
         raise WireError("message is not a dict")
     return message
