@@ -97,27 +97,27 @@ def to_plain_nbgrader(nb: nbformat.NotebookNode, points: dict[str, float]) -> No
             meta.update(grade=True, points=points[gid[len("test_"):]])
 
 
-def plain_nbgrader_course(course: Path, dest: Path, assignments: list[str]) -> Path:
-    """A copy of the course for nbgrader alone, public-test cells carrying the points (see module doc)."""
+def plain_nbgrader_course(course: Path, dest: Path, assignments: list[str]) -> dict[str, dict[str, float]]:
+    """Copy the course to dest for nbgrader alone, public-test cells carrying the points (see module
+    doc); return each assignment's points per function."""
     copy_course(course, dest, ("source", "nbgrader_config.py"))
+    points = {}
     for a in assignments:
         path = master_notebook(dest, a)
         nb = nbformat.read(path, as_version=4)
-        to_plain_nbgrader(nb, item_points(nb))
+        points[a] = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+                     for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+        to_plain_nbgrader(nb, points[a])
         nbformat.write(nb, str(path))
-    return dest
-
-
-def item_points(master: nbformat.NotebookNode) -> dict[str, float]:
-    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
-            for c in master.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    return points
 
 
 def time_nbgrader(course: Path, assignments: list[str], n: int) -> tuple[float, dict]:
     """Autograde the first n students per assignment, one nbgrader call each; return (seconds, totals)."""
     from nbgrader.api import Gradebook
 
-    nbcourse = plain_nbgrader_course(course, course.parent / "nbgrader-course", assignments)
+    nbcourse = course.parent / "nbgrader-course"
+    points = plain_nbgrader_course(course, nbcourse, assignments)
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
     db_url = f"sqlite:///{nbcourse / 'gradebook.db'}"
     common = [f"--CourseDirectory.db_url={db_url}", f"--CourseDirectory.root={nbcourse}", "--log-level=ERROR"]
@@ -126,12 +126,11 @@ def time_nbgrader(course: Path, assignments: list[str], n: int) -> tuple[float, 
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", a, "--force", *common],
                        cwd=nbcourse, env=env, check=True, capture_output=True)
         students = sorted(p.name for p in (course / "submitted").iterdir() if (p / a).is_dir())[:n]
-        points = item_points(nbformat.read(master_notebook(course, a), as_version=4))
         for s in students:  # as if handed the plain-nbgrader release: same cells, its metadata
             shutil.copytree(course / "submitted" / s / a, nbcourse / "submitted" / s / a)
             for path in (nbcourse / "submitted" / s / a).glob("*.ipynb"):
                 nb = nbformat.read(path, as_version=4)
-                to_plain_nbgrader(nb, points)
+                to_plain_nbgrader(nb, points[a])
                 nbformat.write(nb, str(path))
         t0 = time.perf_counter()
         for s in students:
@@ -150,16 +149,15 @@ def time_nbgrader(course: Path, assignments: list[str], n: int) -> tuple[float, 
 
 def compare_totals(ours: dict, theirs: dict, labels: dict) -> bool:
     """Print both totals per (assignment, variant); True when the correct and untouched variants agree."""
-    rows, must_agree = {}, True
-    for key, nb_total in sorted(theirs.items()):
-        a, s = key
-        label = labels[key]
-        rows.setdefault((a, label), set()).add((ours[key], nb_total))
+    pairs = {}
+    for key, nb_total in theirs.items():
+        pairs.setdefault((key[0], labels[key]), set()).add((ours[key], nb_total))
     print("totals per variant (course hidden graders / nbgrader public tests):")
-    for (a, label), pairs in sorted(rows.items()):
-        shown = ", ".join(f"{o:g} / {'none' if t is None else f'{t:g}'}" for o, t in sorted(pairs, key=str))
-        agree = all(o == t for o, t in pairs)
-        if label in ("untouched",) or label.endswith("correct"):
+    must_agree = True
+    for (a, label), seen in sorted(pairs.items()):
+        shown = ", ".join(f"{o:g} / {'none' if t is None else f'{t:g}'}" for o, t in sorted(seen, key=str))
+        agree = all(o == t for o, t in seen)
+        if label == "untouched" or label.endswith("correct"):
             must_agree &= agree
         print(f"  {a:<18} {label:<26} {shown}{'' if agree else '   (differ)'}")
     return must_agree

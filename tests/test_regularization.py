@@ -99,19 +99,9 @@ def test_inverted_dropout_preserves_the_mean(ref):
     assert np.mean(A1) == pytest.approx(np.mean(np.maximum(0, Z1)), rel=0.02)
 
 
-def test_l2_gradient_matches_finite_differences(ref, utils):
-    """Independent oracle: the L2 backward pass agrees with centred differences of the L2 cost (rtol 1e-6)."""
-    X, Y, cache = utils.backward_propagation_with_regularization_test_case()
-    keys = ("W1", "b1", "W2", "b2", "W3", "b3")
-    parameters = dict(zip(keys, (cache[2], cache[3], cache[6], cache[7], cache[10], cache[11])))
-    lambd, eps = 0.7, 1e-6
-    grads = ref.backward_propagation_with_regularization(X, Y, cache, lambd)
-
-    def cost(p):
-        A3, _ = ref.forward_propagation(X, p)
-        return ref.compute_cost_with_regularization(A3, Y, p, lambd)
-
-    for key in keys:
+def _assert_gradients_match(grads, cost, parameters, eps=1e-6):
+    """grads["dW1"], ... equal centred differences of cost(parameters) (rtol 1e-6, atol 1e-8)."""
+    for key in parameters:
         approx = np.zeros_like(parameters[key])
         for idx in np.ndindex(approx.shape):
             plus = {k: v.copy() for k, v in parameters.items()}
@@ -120,6 +110,21 @@ def test_l2_gradient_matches_finite_differences(ref, utils):
             minus[key][idx] -= eps
             approx[idx] = (cost(plus) - cost(minus)) / (2 * eps)
         np.testing.assert_allclose(grads["d" + key], approx, rtol=1e-6, atol=1e-8, err_msg=key)
+
+
+def test_l2_gradient_matches_finite_differences(ref, utils):
+    """Independent oracle: the L2 backward pass agrees with centred differences of the L2 cost (rtol 1e-6)."""
+    X, Y, cache = utils.backward_propagation_with_regularization_test_case()
+    keys = ("W1", "b1", "W2", "b2", "W3", "b3")
+    parameters = dict(zip(keys, (cache[2], cache[3], cache[6], cache[7], cache[10], cache[11])))
+    lambd = 0.7
+    grads = ref.backward_propagation_with_regularization(X, Y, cache, lambd)
+
+    def cost(p):
+        A3, _ = ref.forward_propagation(X, p)
+        return ref.compute_cost_with_regularization(A3, Y, p, lambd)
+
+    _assert_gradients_match(grads, cost, parameters)
 
 
 def test_dropout_gradient_matches_finite_differences(ref, utils):
@@ -135,16 +140,7 @@ def test_dropout_gradient_matches_finite_differences(ref, utils):
         A2 = np.maximum(0, p["W2"] @ A1 + p["b2"]) * D2 / keep_prob
         return float(ref.compute_cost(ref.sigmoid(p["W3"] @ A2 + p["b3"]), Y))
 
-    eps = 1e-6
-    for key in keys:
-        approx = np.zeros_like(parameters[key])
-        for idx in np.ndindex(approx.shape):
-            plus = {k: v.copy() for k, v in parameters.items()}
-            minus = {k: v.copy() for k, v in parameters.items()}
-            plus[key][idx] += eps
-            minus[key][idx] -= eps
-            approx[idx] = (cost(plus) - cost(minus)) / (2 * eps)
-        np.testing.assert_allclose(grads["d" + key], approx, rtol=1e-6, atol=1e-8, err_msg=key)
+    _assert_gradients_match(grads, cost, parameters)
 
 
 # ---------------------------------------------------------------------------------------
