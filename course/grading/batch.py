@@ -2,56 +2,113 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
-from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission
+from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
 from course.grading.feedback import write_feedback
 from course.grading.store import read_results, record_in_gradebook, results_path, write_json_atomically
 from course.paths import master_notebook
-from course.sandbox.process import Limits, bwrap_works
+from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works, unsandboxed_problem
+
+_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,99}")
 
 
-_WARNED = False  # the limits-only warning is printed once per process
+class InvalidId(ValueError):
+    """A student or assignment id that is not a plain folder name."""
+
+
+def valid_id(value: str) -> bool:
+    """Student and assignment ids: a folder name that cannot leave its parent (no '/', no '..')."""
+    return _ID.fullmatch(value) is not None and ".." not in value
 
 
 @dataclass(frozen=True)
 class Submission:
     student: str
     notebook: Path
+    refused: str = ""  # why the submission is not graded (a symlinked folder), or ""
 
 
 def find_submissions(root: Path, assignment: str, submitted: Path, students: list[str] | None = None) -> list[Submission]:
-    """submitted/<student>/<assignment>/<master notebook name>, one per student folder."""
+    """submitted/<student>/<assignment>/<master notebook name>, one per student folder.
+
+    Ids are validated (InvalidId for a bad requested id; a folder with a bad name is skipped with
+    a warning); a student or assignment folder that is a symlink is refused, not followed.
+    """
+    if not valid_id(assignment):
+        raise InvalidId(f"invalid assignment id: {assignment!r}")
     name = master_notebook(root, assignment).name
     if students:
+        bad = [s for s in students if not valid_id(s)]
+        if bad:
+            raise InvalidId(f"invalid student id(s): {', '.join(map(repr, bad))}")
         ids = list(students)
     else:
-        ids = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
-    return [Submission(s, submitted / s / assignment / name) for s in ids]
+        ids = []
+        for p in sorted(submitted.iterdir()) if submitted.is_dir() else []:
+            if not os.path.lexists(p / assignment):
+                continue
+            if valid_id(p.name):
+                ids.append(p.name)
+            else:
+                print(f"warning: skipped {p.name!r} in {submitted}: not a valid student id", file=sys.stderr)
+    found = []
+    for s in ids:
+        refused = ""
+        if (submitted / s).is_symlink() or (submitted / s / assignment).is_symlink():
+            refused = "提交的文件夹是一个符号链接 (symlink)，不予评分"
+        found.append(Submission(s, submitted / s / assignment / name, refused))
+    return found
+
+
+def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, timeout: float,
+              isolate: bool) -> dict:
+    """grade_submission for one batch entry; any failure becomes that submission's error record."""
+    if sub.refused:
+        return ungraded_result(root, assignment, sub.student, "invalid-notebook", sub.refused)
+    try:
+        return grade_submission(root, assignment, sub.student, sub.notebook, limits=limits, timeout=timeout,
+                                isolate=isolate)
+    except SandboxUnavailable:
+        raise
+    except Exception as exc:  # including RecursionError / MemoryError from a pathological notebook
+        result = ungraded_result(root, assignment, sub.student, "error",
+                                 f"grading failed: {type(exc).__name__}: {str(exc)[:1000]}")
+        result["grader_errors"] = [traceback.format_exc()[-4000:]]
+        return result
 
 
 def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, students: list[str] | None = None,
               force: bool = False, timeout: float = DEFAULT_SUBMISSION_TIMEOUT, db_url: str | None = None,
               limits: Limits | None = None, workers: int | None = None, scheduler: str | None = None,
-              client=None, progress: bool = False, log=print) -> list[dict]:
+              client=None, progress: bool = False, allow_unsandboxed: bool = False, log=print) -> list[dict]:
     """Grade (or reuse the recorded result of) every submission; returns all results.
 
     Serial in this process by default; on Dask when a ``client`` is given, or ``workers`` (a
     LocalCluster of that many processes) or ``scheduler`` (an existing cluster's address).
+    Without a working bubblewrap nothing is graded (SandboxUnavailable) unless
+    ``allow_unsandboxed``. One submission's failure (reading, grading, recording, rendering)
+    becomes its own error record; it never stops the batch.
     """
     submitted = submitted or root / "submitted"
     db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     limits = limits or Limits()
     notebook_id = master_notebook(root, assignment).stem
-    global _WARNED
-    if not bwrap_works() and not _WARNED:
-        _WARNED = True
-        print("warning: bubblewrap (bwrap) is not usable here: grading with resource limits only "
-              "(results record isolation: limits-only)", file=sys.stderr)
+    isolate = bwrap_works()
+    if not isolate:
+        if not allow_unsandboxed:
+            raise SandboxUnavailable(f"bubblewrap is not usable on this machine: {INSTALL_HINT}")
+        if unsandboxed_problem():
+            raise SandboxUnavailable(unsandboxed_problem())
+        print("warning: grading WITHOUT a sandbox (--allow-unsandboxed): submissions can read files and use the "
+              "network; results record isolation: limits-only", file=sys.stderr)
     results, todo = [], []
     for sub in find_submissions(root, assignment, submitted, students):
         previous = None if force else read_results(root, sub.student, assignment)
@@ -66,11 +123,19 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
 
     def record(result: dict, feedback_html: str | None = None) -> None:
         nonlocal failures
-        # Write the result first: it is the record that survives an interrupted run.
-        write_json_atomically(results_path(root, result["student"], assignment), result)
-        write_feedback(root, result, feedback_html)
+        # Write the result first: it is the record that survives an interrupted run. Each step may
+        # fail for this submission alone (a full disk, a locked database): say so and go on.
+        steps = [("results.json", lambda: write_json_atomically(results_path(root, result["student"], assignment), result)),
+                 ("feedback", lambda: write_feedback(root, result, feedback_html))]
         if db_url != "none":
-            record_in_gradebook(db_url, result, notebook_id)
+            steps.append(("gradebook", lambda: record_in_gradebook(db_url, result, notebook_id)))
+        for what, step in steps:
+            try:
+                step()
+            except Exception as exc:
+                print(f"error: {result['student']}: could not write the {what}: {type(exc).__name__}: {exc}",
+                      file=sys.stderr)
+                result.setdefault("record_errors", []).append(f"{what}: {type(exc).__name__}: {exc}")
         failures += result["status"] != "graded"
         bar.set_postfix(failures=failures)
         bar.update()
@@ -83,10 +148,10 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             from course.grading.parallel import dask_client, grade_on_dask
 
             with contextlib.nullcontext(client) if client is not None else dask_client(workers, scheduler) as c:
-                grade_on_dask(c, root, assignment, todo, limits=limits, timeout=timeout, record=record)
+                grade_on_dask(c, root, assignment, todo, limits=limits, timeout=timeout, isolate=isolate, record=record)
         else:
             for sub in todo:
-                record(grade_submission(root, assignment, sub.student, sub.notebook, limits=limits, timeout=timeout))
+                record(grade_one(root, assignment, sub, limits=limits, timeout=timeout, isolate=isolate))
     finally:
         bar.close()
     return results

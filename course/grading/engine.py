@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import os
 import shutil
 import tempfile
 import time
@@ -17,9 +19,13 @@ from course.grading.plugin import GradingPlugin
 from course.grading.reference import load_reference
 from course.grading.session import SubmissionSession
 from course.paths import master_notebook
-from course.sandbox.process import Limits, bwrap_works
+from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works
 
 DEFAULT_SUBMISSION_TIMEOUT = 300.0
+# Everything that came from the submission is clipped to these sizes before it is stored or shown.
+MAX_MESSAGE_CHARS = 4000  # one test message, note or cell message
+MAX_OUTPUT_CHARS = 20000  # the submission's printed output kept in results.json
+MAX_RESULT_BYTES = 1 << 20  # results.json as a whole (and so the feedback page built from it)
 
 
 def _empty_items(master, message: str) -> list[dict]:
@@ -47,14 +53,17 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     - notebook: path of the submitted .ipynb
     - limits: sandbox resource limits (per call timeout, memory, ...)
     - timeout: wall-clock seconds for the whole submission
-    - isolate: force bubblewrap on/off (None: use it when it works)
+    - isolate: False grades without the sandbox (limits only); None requires bubblewrap and raises
+      SandboxUnavailable when it does not work
     Returns:
     - dict with student, assignment, score, max_score, status, isolation, items, ...
     """
     started = time.monotonic()
     limits = limits or Limits()
     if isolate is None:
-        isolate = bwrap_works()
+        if not bwrap_works():
+            raise SandboxUnavailable(f"bubblewrap is not usable on this machine: {INSTALL_HINT}")
+        isolate = True
     master_path = master_notebook(root, assignment)
     master = read_master(master_path)
     result = {"student": student, "assignment": assignment, "score": 0.0, "max_score": master.max_score,
@@ -92,12 +101,15 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
             timings["graders"] = time.monotonic() - mark
             if plugin.collected_at is not None:
                 timings["graders_collect"] = plugin.collected_at - mark
+        except SandboxUnavailable:
+            raise
         except Exception as exc:  # the grading machinery failed: record it, never lose the submission
             result.update(status="error", message=f"grading failed: {type(exc).__name__}: {exc}"[:4000],
                           grader_errors=[traceback.format_exc()[-4000:]])
         finally:
             session.close()
             timings.update(session.timings)  # child_start, setup, cells, child_calls
+            result["sandbox"] = session.sandbox.enforced
 
     by_item = {it.id: {"id": it.id, "score": 0.0, "max_score": it.points, "tests": []} for it in master.items}
     for cell in cells:
@@ -111,7 +123,7 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
             entry["score"] += test.points
     result["items"] = list(by_item.values())
     result["score"] = float(sum(i["score"] for i in result["items"]))
-    result["output"] = session.output()[-20000:]
+    result["output"] = session.output()[-MAX_OUTPUT_CHARS:]
     if result["status"] == "error":
         pass
     elif session.deadline_hit:
@@ -132,15 +144,54 @@ def _run_pytest(graders: Path, plugin: GradingPlugin) -> None:
     # An explicit rootdir keeps grader module names package-qualified ("graders.<a>.test_<a>"). Left to
     # pytest, the rootdir depends on the cwd and could be the graders folder itself; the module would then be
     # "test_<a>" and collide with a same-named module already imported in this process.
+    # Only trusted code runs in this process: no entry-point plugins (a package someone installed
+    # could score tests), no conftest.py and no ini file found next to the graders (-c: an empty one).
     args = [str(graders), "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
-            "-p", "no:threadexception", "--rootdir", str(graders.parent.parent),
+            "-p", "no:threadexception", "--rootdir", str(graders.parent.parent), "-c", os.devnull, "--noconftest",
             "--import-mode=importlib", "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        code = pytest.main(args, plugins=[plugin])
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            code = pytest.main(args, plugins=[plugin])
+    finally:
+        if saved is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"pytest could not run the graders in {graders} (exit {code}):\n{out.getvalue()[-3000:]}")
 
 
+def clip(text, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f"\n[... 省略了 {len(text) - limit} 个字符]"
+
+
+def bound_result(result: dict) -> dict:
+    """Clip every string that may hold submission text; then, if the record is still too large,
+    drop plots and shorten messages further, so results.json and the feedback page stay small."""
+    result["message"] = clip(result.get("message", ""))
+    result["output"] = clip(result.get("output", ""), MAX_OUTPUT_CHARS)
+    if "grader_errors" in result:
+        result["grader_errors"] = [clip(e) for e in result["grader_errors"][:20]]
+    for item in result.get("items", []):
+        item["notes"] = [clip(n) for n in (item.get("notes") or [])[:20]]
+        for test in item.get("tests", []):
+            test["message"] = clip(test.get("message", ""))
+    for limit in (1000, 200):
+        if len(json.dumps(result, ensure_ascii=False)) <= MAX_RESULT_BYTES:
+            break
+        result["output"] = clip(result["output"], limit)
+        for item in result.get("items", []):
+            item["notes"] = [clip(n, limit) for n in item["notes"]]
+            for test in item.get("tests", []):
+                test["message"] = clip(test["message"], limit)
+                test.pop("plot", None)
+    return result
+
+
 def _finish(result: dict, started: float) -> dict:
     result["seconds"] = round(time.monotonic() - started, 3)
-    return result
+    return bound_result(result)

@@ -1,8 +1,11 @@
 """Read master and submitted notebooks and pick out the cells grading needs."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,24 +67,44 @@ def read_master(path: Path) -> MasterNotebook:
     return MasterNotebook(path, setup, items, solutions)
 
 
-def read_submission(path: Path) -> nbformat.NotebookNode:
-    """Read a submitted notebook, converting older nbformat versions; InvalidNotebook if unreadable."""
+MAX_NOTEBOOK_BYTES = 32 << 20
+
+
+def read_submission(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> nbformat.NotebookNode:
+    """Read a submitted notebook, converting older nbformat versions; InvalidNotebook if unreadable.
+
+    Only a regular file is read (a symlink, FIFO or device is refused without being opened
+    through), and one larger than ``max_bytes`` is refused without being read whole.
+    """
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise InvalidNotebook(f"无法读取文件：{exc}") from None
+        if exc.errno == errno.ELOOP:
+            raise InvalidNotebook("提交的是一个符号链接 (symlink)，不是 notebook 文件本身，不予评分") from None
+        raise InvalidNotebook(f"无法读取文件：{exc.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidNotebook("提交的不是普通文件 (not a regular file)，不予评分")
+        if info.st_size > max_bytes:
+            raise InvalidNotebook(f"文件太大：{info.st_size} 字节，上限是 {max_bytes} 字节")
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise InvalidNotebook(f"文件太大：超过 {max_bytes} 字节")
     if not raw.strip():
         raise InvalidNotebook("文件是空的 (empty file)")
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidNotebook(f"不是有效的 JSON：{exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # ValueError: bad JSON, or an integer too long to read
+        raise InvalidNotebook(f"不是有效的 JSON：{str(exc)[:300]}") from None
+    except (RecursionError, MemoryError):
+        raise InvalidNotebook("JSON 嵌套太深或太大，无法读取") from None
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
-    except Exception as exc:  # nbformat raises several types for malformed documents
-        raise InvalidNotebook(f"不是有效的 notebook：{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # nbformat raises several types for malformed documents (and RecursionError)
+        raise InvalidNotebook(f"不是有效的 notebook：{type(exc).__name__}: {str(exc)[:300]}") from None
     if not isinstance(nb.get("cells"), list):
         raise InvalidNotebook("notebook 中没有 cells 列表")
     return nb

@@ -14,19 +14,24 @@ import uuid
 from pathlib import Path
 from typing import Callable, Iterator
 
-from course.grading.engine import grade_submission, ungraded_result
+from course.grading.engine import ungraded_result
 from course.grading.feedback import render_feedback
 from course.sandbox.process import Limits
 
 
-def _grade_task(root: str, assignment: str, student: str, notebook: str, limits: Limits,
-                timeout: float) -> tuple[dict, str]:
+def _grade_task(root: str, assignment: str, sub, limits: Limits, timeout: float,
+                isolate: bool) -> tuple[dict, str | None]:
     """Runs on a worker: the result (JSON-ready plain data) and its rendered feedback page.
 
     Rendering here keeps the client, which serializes all writes, from becoming the bottleneck.
     """
-    result = grade_submission(Path(root), assignment, student, Path(notebook), limits=limits, timeout=timeout)
-    return result, render_feedback(result)
+    from course.grading.batch import grade_one
+
+    result = grade_one(Path(root), assignment, sub, limits=limits, timeout=timeout, isolate=isolate)
+    try:
+        return result, render_feedback(result)
+    except Exception:  # the client renders it again and records the failure there
+        return result, None
 
 
 @contextlib.contextmanager
@@ -45,14 +50,14 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
 
 
 def grade_on_dask(client, root: Path, assignment: str, submissions: list, *, limits: Limits,
-                  timeout: float, record: Callable[..., None]) -> None:
+                  timeout: float, isolate: bool, record: Callable[..., None]) -> None:
     """Submit one task per submission and ``record(result, feedback_html)`` each as it completes."""
     from distributed import as_completed
 
     run = uuid.uuid4().hex[:8]
     futures = {}
     for sub in submissions:
-        future = client.submit(_grade_task, str(root), assignment, sub.student, str(sub.notebook), limits, timeout,
+        future = client.submit(_grade_task, str(root), assignment, sub, limits, timeout, isolate,
                                key=f"grade-{assignment}-{sub.student}-{run}", pure=False)
         futures[future] = sub
     recorded = set()

@@ -30,12 +30,16 @@ class Feedback:
     def __init__(self):
         self.plot: dict | None = None
 
+    MAX_CURVES, MAX_POINTS = 8, 500
+
     def curves(self, title: str, curves: dict, xlabel: str = "", ylabel: str = "") -> None:
-        """Attach line plots: curves maps a label to a list of numbers (non-numeric series are dropped)."""
+        """Attach line plots: curves maps a label to a list of numbers (non-numeric series are dropped;
+        at most MAX_CURVES curves, each thinned to at most MAX_POINTS evenly spaced points)."""
         clean = {}
-        for label, values in curves.items():
+        for label, values in list(curves.items())[:self.MAX_CURVES]:
             if type(values) in (list, tuple) and all(type(v) in (int, float) for v in values):
-                clean[str(label)] = [float(v) for v in values]
+                step = max(1, -(-len(values) // self.MAX_POINTS))
+                clean[str(label)[:100]] = [float(v) for v in values[::step]]
         self.plot = {"title": title, "xlabel": xlabel, "ylabel": ylabel, "curves": clean}
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.grading.notebooks import MasterNotebook, SubmittedCell
-from course.sandbox.process import CallTimeout, ChildDied, Limits, Sandbox, SandboxError, StudentError
+from course.sandbox.process import (CallTimeout, ChildDied, ChildMisbehaved, Limits, Sandbox, SandboxError,
+                                    StudentError)
 
 
 class SubmissionFailure(AssertionError):
@@ -44,6 +45,7 @@ class SubmissionSession:
         # seconds per phase: child_start (sandbox + interpreter + numpy, until the child answers),
         # setup, cells, child_calls (time spent waiting on calls made by the graders)
         self.timings: dict[str, float] = {"child_calls": 0.0}
+        self.hung: set[str] = set()  # functions that timed out once: later calls fail at once
 
     @property
     def isolation(self) -> str:
@@ -59,6 +61,7 @@ class SubmissionSession:
     def _run_setup(self) -> None:
         for i, source in enumerate(self.master.setup_sources):
             self.sandbox.exec(source, f"<setup {i}>", timeout=self._timeout())
+        self.sandbox.seal([item.id for item in self.master.items], timeout=self._timeout())
 
     def _restart(self) -> None:
         """A fresh child holding setup and every graded cell that ran cleanly."""
@@ -81,7 +84,7 @@ class SubmissionSession:
         except CallTimeout:
             self.timed_out = True
             return CellOutcome(cell.item_id, "timeout", "运行这个单元格超时（可能有死循环）")
-        except ChildDied as exc:
+        except (ChildDied, ChildMisbehaved) as exc:
             self.crashed = True
             return CellOutcome(cell.item_id, "crashed", f"运行这个单元格时进程退出：{exc}")
 
@@ -106,6 +109,8 @@ class SubmissionSession:
     def call(self, name: str, *args, seed: int | None = None, return_args: bool = False, **kwargs):
         """Call ``name`` (a graded function or a dotted name from setup) in the child."""
         mark = time.monotonic()
+        if name in self.hung:
+            raise SubmissionFailure(f"调用 {name} 在前面的测试中已经超时，这项测试不再等待它，直接记 0 分。")
         try:
             if not self.sandbox.alive:
                 self._restart()
@@ -118,10 +123,14 @@ class SubmissionSession:
             raise SubmissionFailure(f"调用 {name} 时你的代码抛出了异常：\n{_student_error_text(exc)}") from None
         except CallTimeout:
             self.timed_out = True
+            self.hung.add(name)
             raise SubmissionFailure(f"调用 {name} 超时（超过 {self.limits.call_timeout:g} 秒，可能有死循环）。") from None
         except ChildDied as exc:
             self.crashed = True
             raise SubmissionFailure(f"调用 {name} 时进程意外退出：{exc}") from None
+        except ChildMisbehaved as exc:
+            self.crashed = True
+            raise SubmissionFailure(f"调用 {name} 时你的代码破坏了与评分程序的通信（{exc}），这项测试记 0 分。") from None
         except SandboxError as exc:
             raise SubmissionFailure(f"调用 {name} 失败：{exc}") from None
         finally:

@@ -8,6 +8,9 @@ stdout/stderr can never be mistaken for an answer. Submission code runs in a fre
 - {"op": "call", "target": "name" or "name.attr", "args": list, "kwargs": dict,
    "seed": int or None, "return_args": bool}
 - {"op": "has", "name": str}
+- {"op": "seal", "graded": [names]}: what is defined now (the course's setup), except the graded
+  names, is "given"; given names are restored after every exec and before every call, so a
+  submission's redefinition of a helper never reaches a grader.
 
 Answers: {"ok": True, "value": ...} or {"ok": False, "error": {"type", "message", "traceback"}}.
 """
@@ -43,6 +46,13 @@ def _serve(request_fd, response_fd):
         return {"ok": False, "error": {"type": type(exc).__name__,
                                        "message": str(exc)[:2000], "traceback": text[-6000:]}}
 
+    given = {}
+
+    def restore_given():
+        for name, value in given.items():
+            if namespace.get(name, given) is not value:
+                namespace[name] = value
+
     def resolve(target):
         head, *rest = target.split(".")
         if head not in namespace:
@@ -61,9 +71,13 @@ def _serve(request_fd, response_fd):
             op = request.get("op")
             if op == "exec":
                 code = compile(strip_magics(request["source"]), request.get("filename", "<cell>"), "exec")
-                exec(code, namespace)
+                try:
+                    exec(code, namespace)
+                finally:
+                    restore_given()
                 reply = {"ok": True, "value": None}
             elif op == "call":
+                restore_given()
                 func = resolve(request["target"])
                 args = list(request.get("args") or [])
                 kwargs = dict(request.get("kwargs") or {})
@@ -74,6 +88,10 @@ def _serve(request_fd, response_fd):
                 if request.get("return_args"):
                     reply["args"] = args
                     reply["kwargs"] = kwargs
+            elif op == "seal":
+                graded = set(request.get("graded") or [])
+                given.update((k, v) for k, v in namespace.items() if k not in graded and not k.startswith("__"))
+                reply = {"ok": True, "value": None}
             elif op == "has":
                 reply = {"ok": True, "value": request.get("name") in namespace}
             else:
@@ -81,10 +99,10 @@ def _serve(request_fd, response_fd):
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are the submission's too
             reply = error_reply(exc)
         try:
-            write_message(response_fd, reply)  # noqa: F821 (from wire.py)
+            write_message(response_fd, reply, max_bytes=MAX_REPLY_BYTES)  # noqa: F821 (from wire.py)
         except Exception as exc:  # an unencodable value, or a broken pipe
             try:
-                write_message(response_fd, error_reply(exc))  # noqa: F821
+                write_message(response_fd, error_reply(exc), max_bytes=MAX_REPLY_BYTES)  # noqa: F821
             except Exception:
                 os._exit(3)
 

@@ -1,13 +1,19 @@
 """Start, talk to and kill the sandbox child that runs submission code.
 
 With bubblewrap the child sees only the Python installation and a read-only copy of the
-release folder, has no network, and lives in its own PID namespace, so everything it
-starts dies with it. Without bubblewrap the same resource limits apply and the process
-group is killed; results then record ``isolation: limits-only``.
+release folder, has no network, no capabilities, a seccomp filter against mount/namespace/
+ptrace-style syscalls, an empty environment, a size-capped private /tmp and its own PID
+namespace. When the grader is root, the child runs as a uid of its own (never 0). All of its
+processes share one budget (a cgroup: memory with tmpfs, processes/threads, one core) where
+the machine allows it, else per-process rlimits; ``Sandbox.enforced`` says which held.
+Every pipe operation has a deadline and replies have a size cap, so a child that stops
+reading, forges replies or floods the pipe costs one timeout, never a hang.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
+import itertools
 import os
 import resource
 import shutil
@@ -20,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.sandbox import wire
+from course.sandbox.budget import CgroupBudget
+from course.sandbox.seccomp import filter_program
 
 CHILD_SOURCE = (
     Path(wire.__file__).read_text(encoding="utf-8")
@@ -27,30 +35,44 @@ CHILD_SOURCE = (
     + Path(__file__).with_name("child.py").read_text(encoding="utf-8")
 )
 SANDBOX_ROOT = "/submission"
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; or run `make install` as root), "
+                "or pass --allow-unsandboxed to grade without isolation (not for untrusted submissions)")
+_UID_BASE = 1_900_000_000  # child uids: far above any account, one per sandbox child
+_UID_SEQ = itertools.count()
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one sandbox child."""
+    """Resource limits for one submission's sandbox child (and everything it starts)."""
 
     call_timeout: float = 30.0  # seconds of wall clock for one exec or call
-    memory_bytes: int = 2 << 30  # address space
+    memory_bytes: int = 2 << 30  # all processes together (cgroup), tmpfs included; else per process
     cpu_seconds: int = 300
     file_bytes: int = 16 << 20  # largest file the child may write
     open_files: int = 256
     output_bytes: int = 64 << 10  # stdout/stderr kept per stream; the rest is dropped
+    pids: int = 64  # processes + threads of the submission
+    tmpfs_bytes: int = 64 << 20  # size of the private /tmp
 
 
 class SandboxError(Exception):
     """Base class of what can go wrong with the child."""
 
 
+class SandboxUnavailable(SandboxError):
+    """No usable sandbox on this machine, and unsandboxed grading was not allowed."""
+
+
 class CallTimeout(SandboxError):
-    """The child did not answer in time; it was killed."""
+    """The child did not answer (or did not read) in time; it was killed."""
 
 
 class ChildDied(SandboxError):
     """The child exited (os._exit, a signal, a resource limit) before answering."""
+
+
+class ChildMisbehaved(SandboxError):
+    """The child's reply broke the protocol (forged, oversized, malformed); it was killed."""
 
 
 class StudentError(SandboxError):
@@ -61,20 +83,62 @@ class StudentError(SandboxError):
         super().__init__(f"{error.get('type')}: {error.get('message')}")
 
 
+def _running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _tools() -> tuple[str | None, str | None]:
+    return shutil.which("bwrap"), shutil.which("setpriv") or ("/usr/bin/setpriv" if os.path.exists("/usr/bin/setpriv") else None)
+
+
 @functools.lru_cache(maxsize=1)
 def bwrap_works() -> bool:
-    """True when bubblewrap is installed and can create the namespaces we need."""
-    exe = shutil.which("bwrap")
-    if exe is None:
+    """True when bubblewrap is installed and can build the sandbox described above."""
+    bwrap, setpriv = _tools()
+    if bwrap is None or (_running_as_root() and setpriv is None):
         return False
     try:
-        probe = subprocess.run(
-            [exe, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
-            capture_output=True, timeout=10,
-        )
+        probe = subprocess.run(_namespace_flags() + ["--ro-bind", "/", "/", *_drop_privileges(_UID_BASE), "true"],
+                               capture_output=True, timeout=10, env={})
     except (OSError, subprocess.TimeoutExpired):
         return False
     return probe.returncode == 0
+
+
+def unsandboxed_problem() -> str | None:
+    """Why grading without bubblewrap cannot run here, or None.
+
+    As root, an unsandboxed child still runs as an unprivileged uid, which must be able to read
+    the Python installation (a pyenv under /root, mode 0700, is not readable).
+    """
+    if not _running_as_root():
+        return None
+    for top in {os.path.realpath(sys.executable), os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}:
+        for folder in [*Path(top).parents, Path(top)]:
+            if folder.is_dir() and not os.stat(folder).st_mode & 0o001:
+                return (f"without bubblewrap, submissions run as an unprivileged user, which cannot enter {folder} "
+                        f"(it holds this Python installation): {INSTALL_HINT.split(', or pass')[0]}")
+    return None
+
+
+def _namespace_flags() -> list[str]:
+    bwrap, _ = _tools()
+    if _running_as_root():
+        # No user namespace: the child's uid is then a real, unprivileged host uid (set by setpriv).
+        flags = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                 "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    else:
+        flags = ["--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+    return [bwrap, *flags, "--die-with-parent", "--new-session"]
+
+
+def _drop_privileges(uid: int) -> list[str]:
+    """Command prefix run inside bwrap as root: become ``uid`` with no capabilities left at all."""
+    if not _running_as_root():
+        return []
+    return [_tools()[1], "--reuid", str(uid), "--regid", str(uid), "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs"]
 
 
 def _python_roots() -> list[str]:
@@ -84,16 +148,26 @@ def _python_roots() -> list[str]:
     return sorted(r for r in roots if not r.startswith("/usr/"))
 
 
-def _bwrap_command(workdir: Path) -> list[str]:
-    cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-           "--tmpfs", "/tmp",  # first: the Python roots may live under /tmp and are bound over it
-           "--ro-bind", "/usr", "/usr"]
+def _bwrap_command(workdir: Path, limits: Limits | None = None, seccomp_fd: int | None = None,
+                   uid: int = _UID_BASE) -> list[str]:
+    limits = limits or Limits()
+    cmd = _namespace_flags()
+    if seccomp_fd is not None:
+        cmd += ["--seccomp", str(seccomp_fd)]
+    # /tmp first: the Python roots may live under /tmp and are bound over it.
+    cmd += ["--perms", "1777", "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/lib", "/lib64", "/sbin"):
         if os.path.islink(top):
             cmd += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             cmd += ["--ro-bind", top, top]
-    for root in _python_roots():
+    roots = _python_roots()
+    # bwrap would create the folders above a bind as 0700 root: unreadable for the child's uid.
+    parents = sorted({str(p) for r in roots for p in Path(r).parents if str(p) not in ("/", "/tmp", "/usr")},
+                     key=lambda p: p.count("/"))
+    for parent in parents:
+        cmd += ["--perms", "0755", "--dir", parent]
+    for root in roots:
         cmd += ["--ro-bind", root, root]
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--ro-bind", str(workdir), SANDBOX_ROOT, "--chdir", SANDBOX_ROOT,
@@ -103,10 +177,10 @@ def _bwrap_command(workdir: Path) -> list[str]:
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if var in os.environ:
             cmd += ["--setenv", var, os.environ[var]]
-    return cmd
+    return cmd + _drop_privileges(uid)
 
 
-def _limit_resources(limits: Limits) -> None:
+def _limit_resources(limits: Limits, nproc: bool) -> None:
     """preexec_fn: runs in the forked child before exec."""
     def cap(which, value):
         try:
@@ -119,6 +193,15 @@ def _limit_resources(limits: Limits) -> None:
     cap(resource.RLIMIT_FSIZE, limits.file_bytes)
     cap(resource.RLIMIT_NOFILE, limits.open_files)
     cap(resource.RLIMIT_CORE, 0)
+    if nproc:  # counted per uid: exact when the child has a uid of its own
+        cap(resource.RLIMIT_NPROC, limits.pids)
+
+
+def _no_new_privs() -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    except (OSError, AttributeError):
+        pass
 
 
 class _Drain(threading.Thread):
@@ -154,7 +237,7 @@ class Sandbox:
     Inputs:
     - workdir: folder the child runs in (a private copy of the release folder)
     - limits: resource limits
-    - isolate: use bubblewrap (None: when it works)
+    - isolate: use bubblewrap (None: required; SandboxUnavailable when it does not work)
     """
 
     workdir: Path
@@ -163,67 +246,122 @@ class Sandbox:
 
     def __post_init__(self) -> None:
         if self.isolate is None:
-            self.isolate = bwrap_works()
+            if not bwrap_works():
+                raise SandboxUnavailable(f"bubblewrap is not usable on this machine: {INSTALL_HINT}")
+            self.isolate = True
         self.proc: subprocess.Popen | None = None
+        self.budget: CgroupBudget | None = None
         self._drains: list[_Drain] = []
         self.outputs: list[str] = []  # stdout+stderr of every child this sandbox started
+        self.enforced: dict = {}  # which limits held for the last child (recorded in results)
 
     @property
     def isolation(self) -> str:
         return "bwrap" if self.isolate else "limits-only"
 
     def start(self) -> None:
+        root = _running_as_root()
+        uid = _UID_BASE + (os.getpid() % 4_194_304) * 16 + next(_UID_SEQ) % 16
+        self.budget = CgroupBudget.create(self.limits.memory_bytes, self.limits.pids)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
+        fds = [req_r, resp_w]
         # -u: output survives a kill. The pipe fds are passed by number in argv.
         python = [sys.executable, "-I", "-u", "-c", CHILD_SOURCE, str(req_r), str(resp_w)]
+        program = filter_program() if self.isolate else None
+        user = None
         if self.isolate:
-            cmd, cwd, env = _bwrap_command(self.workdir) + python, None, None
+            seccomp_fd = None
+            if program is not None:
+                seccomp_fd, w = os.pipe()
+                os.write(w, program)  # a few hundred bytes: fits in the pipe buffer
+                os.close(w)
+                fds.append(seccomp_fd)
+            cmd, cwd = _bwrap_command(self.workdir, self.limits, seccomp_fd, uid) + python, None
+            env = {}  # bubblewrap's own process (PID 1 inside) would otherwise carry the grader's environment
         else:
             cmd, cwd = python, str(self.workdir)
             env = {"HOME": str(self.workdir), "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin",
                    "MPLCONFIGDIR": str(self.workdir / ".matplotlib"),
                    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
             env.update({k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ})
-        def preexec():
-            _limit_resources(self.limits)
+            if root:  # never run a submission as root: a uid of its own that owns only its folder
+                problem = unsandboxed_problem()
+                if problem:
+                    raise SandboxUnavailable(problem)
+                user = uid
+                for path in [self.workdir, *self.workdir.rglob("*")]:
+                    os.lchown(path, uid, uid)
+                os.chmod(self.workdir.parent, 0o711)
+        budget, limits = self.budget, self.limits
 
-        self.proc = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, pass_fds=(req_r, resp_w), preexec_fn=preexec,
-            start_new_session=True,
-        )
-        os.close(req_r)
-        os.close(resp_w)
+        def preexec():  # in the forked child, as root where the grader is root: join, limit, then drop
+            if budget is not None:
+                budget.join()
+            _limit_resources(limits, nproc=root)
+            _no_new_privs()
+            if user is not None:
+                os.setgroups([])
+                os.setresgid(user, user, user)
+                os.setresuid(user, user, user)
+
+        try:
+            self.proc = subprocess.Popen(
+                cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, pass_fds=tuple(fds), preexec_fn=preexec, start_new_session=True,
+            )
+        finally:
+            for fd in fds:
+                os.close(fd)
         self._req, self._resp = req_w, resp_r
         self._drains = [_Drain(self.proc.stdout, self.limits.output_bytes),
                         _Drain(self.proc.stderr, self.limits.output_bytes)]
         for d in self._drains:
             d.start()
+        per_process = {"memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds}
+        self.enforced = {
+            "isolation": self.isolation,
+            "uid": "own unprivileged uid" if root else "grader's uid (not root)",
+            "capabilities": "none" if self.isolate or root else "grader's",
+            "seccomp": program is not None,
+            "environment": "empty",
+            "tmpfs_bytes": limits.tmpfs_bytes if self.isolate else None,
+            "submission_budget": ({"cgroup": f"v{budget.version}", **budget.enforced} if budget is not None
+                                  else {"cgroup": None, "pids": limits.pids if root else None}),
+            "per_process": per_process,
+            "call_timeout": limits.call_timeout,
+        }
 
     @property
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def request(self, message: dict, timeout: float | None = None) -> dict:
-        """Send one request and wait for its answer; kills the child on timeout or death."""
+        """Send one request and wait for its answer; kills the child on timeout, death or a bad reply."""
         if not self.alive:
             self.kill()
             self.start()
-        deadline = time.monotonic() + (timeout or self.limits.call_timeout)
+        seconds = timeout or self.limits.call_timeout
+        deadline = time.monotonic() + seconds
         try:
-            wire.write_message(self._req, message)
-            reply = wire.read_message(self._resp, deadline)
+            wire.write_message(self._req, message, deadline)
+            reply = wire.read_message(self._resp, deadline, max_bytes=wire.MAX_REPLY_BYTES)
         except TimeoutError:
             self.kill()
-            raise CallTimeout(f"no answer within {timeout or self.limits.call_timeout:g} s") from None
-        except (EOFError, BrokenPipeError, OSError, wire.WireError) as exc:
+            raise CallTimeout(f"no answer within {seconds:g} s") from None
+        except wire.WireError as exc:
+            self.kill()
+            raise ChildMisbehaved(f"the submission's process sent an invalid reply ({exc})") from None
+        except (EOFError, BrokenPipeError, OSError) as exc:
+            oom = self.budget is not None and self.budget.out_of_memory()
             code = self.kill()
             tail = self.outputs[-1][-800:] if self.outputs and self.outputs[-1] else ""
-            raise ChildDied(_describe_exit(code, exc) + (f"; last output:\n{tail}" if tail else "")) from None
+            what = (f"the submission's processes used more than their memory budget "
+                    f"({self.limits.memory_bytes >> 20} MB) and were killed" if oom else _describe_exit(code, exc))
+            raise ChildDied(what + (f"; last output:\n{tail}" if tail else "")) from None
         if not reply.get("ok"):
             error = reply.get("error")
-            raise StudentError(error if type(error) is dict else {"type": "?", "message": str(error)})
+            raise StudentError(error if type(error) is dict else {"type": "?", "message": str(error)[:2000]})
         return reply
 
     def exec(self, source: str, filename: str, timeout: float | None = None) -> None:
@@ -239,6 +377,11 @@ class Sandbox:
 
     def has(self, name: str, timeout: float | None = None) -> bool:
         return bool(self.request({"op": "has", "name": name}, timeout).get("value"))
+
+    def seal(self, graded: list[str], timeout: float | None = None) -> None:
+        """Mark what exists now (the course's setup) as given: the child restores those names after
+        every graded cell and before every call, so a submission cannot replace a helper graders use."""
+        self.request({"op": "seal", "graded": list(graded)}, timeout)
 
     def kill(self) -> int | None:
         """Kill the child and everything it started; returns its exit status."""
@@ -258,6 +401,9 @@ class Sandbox:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if self.budget is not None:  # processes that left the session or the process group too
+            self.budget.remove()
+            self.budget = None
         try:
             code = proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

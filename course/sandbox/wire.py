@@ -19,7 +19,10 @@ import struct
 
 import numpy as np
 
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # requests (grader -> child)
+MAX_REPLY_BYTES = 16 * 1024 * 1024  # replies (child -> grader): what the grader is willing to hold
+MAX_ELEMENTS = 1_000_000  # JSON values in one message: bounds the decoded size of a forged reply
+MAX_STR = 100_000  # characters kept of any string that crosses
 MAX_DEPTH = 32
 _HEADER = struct.Struct(">QQ")  # JSON bytes, blob bytes
 
@@ -30,7 +33,7 @@ class Unsupported:
     __slots__ = ("type_name",)
 
     def __init__(self, type_name: str):
-        self.type_name = str(type_name)
+        self.type_name = str(type_name)[:200]
 
     def __repr__(self) -> str:
         return f"Unsupported({self.type_name!r})"
@@ -65,7 +68,7 @@ def _array_from_ref(ref, blobs: list):
 
 def _type_name(value) -> str:
     t = type(value)
-    return f"{t.__module__}.{t.__qualname__}"
+    return f"{t.__module__}.{t.__qualname__}"[:200]
 
 
 def encode(value, blobs: list, depth: int = 0):
@@ -100,7 +103,9 @@ def decode(data, blobs: list, depth: int = 0):
     if depth > MAX_DEPTH:
         return Unsupported("too deeply nested")
     t = type(data)
-    if data is None or t in (bool, int, float, str):
+    if t is str:
+        return data if len(data) <= MAX_STR else data[:MAX_STR] + f"[... {len(data) - MAX_STR} characters dropped]"
+    if data is None or t in (bool, int, float):
         return data
     if t is list:
         return [decode(v, blobs, depth + 1) for v in data]
@@ -116,29 +121,45 @@ def decode(data, blobs: list, depth: int = 0):
         if tag == "__tuple__" and type(inner) is list:
             return tuple(decode(v, blobs, depth + 1) for v in inner)
         if tag == "__dict__" and type(inner) is dict:
-            return {str(k): decode(v, blobs, depth + 1) for k, v in inner.items()}
+            return {str(k)[:MAX_STR]: decode(v, blobs, depth + 1) for k, v in inner.items()}
         if tag == "__unsupported__":
             return Unsupported(str(inner))
     return Unsupported("malformed message")
 
 
-def write_message(fd: int, message: dict) -> None:
-    """Write one message (a dict of plain data) to a file descriptor."""
+def write_message(fd: int, message: dict, deadline: float | None = None, max_bytes: int | None = None) -> None:
+    """Write one message (a dict of plain data); raises TimeoutError when the reader stops
+    reading before ``deadline`` (time.monotonic(); the fd is then used non-blocking)."""
     import os
+    import select
+    import time
 
+    max_bytes = MAX_MESSAGE_BYTES if max_bytes is None else max_bytes
     blobs: list = []
     payload = json.dumps({"message": encode(message, blobs), "blobs": [len(b) for b in blobs]},
                          allow_nan=True).encode("utf-8")
     blob_bytes = sum(len(b) for b in blobs)
-    if len(payload) + blob_bytes > MAX_MESSAGE_BYTES:
+    if len(payload) + blob_bytes > max_bytes:
         payload = json.dumps({"message": encode({"ok": False, "error": {
             "type": "MessageTooLarge", "message": f"{len(payload) + blob_bytes} bytes", "traceback": ""}}, []),
             "blobs": []}).encode()
         blobs, blob_bytes = [], 0
     data = b"".join([_HEADER.pack(len(payload), blob_bytes), payload, *blobs])
     view = memoryview(data)
+    if deadline is not None:
+        os.set_blocking(fd, False)
     while view:
-        n = os.write(fd, view)
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            _, ready, _ = select.select([], [fd], [], remaining)
+            if not ready:
+                raise TimeoutError
+        try:
+            n = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[n:]
 
 
@@ -165,15 +186,22 @@ def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(fd: int, deadline: float | None = None) -> dict:
-    """Read one message; raises TimeoutError, EOFError or WireError."""
+def read_message(fd: int, deadline: float | None = None, max_bytes: int | None = None) -> dict:
+    """Read one message; raises TimeoutError, EOFError or WireError (malformed, too large, too
+    many values, too deep: the sender misbehaved)."""
+    max_bytes = MAX_MESSAGE_BYTES if max_bytes is None else max_bytes
     json_length, blob_length = _HEADER.unpack(read_exact(fd, _HEADER.size, deadline))
-    if json_length + blob_length > MAX_MESSAGE_BYTES:
-        raise WireError(f"message of {json_length + blob_length} bytes exceeds the limit")
+    if json_length + blob_length > max_bytes:
+        raise WireError(f"message of {json_length + blob_length} bytes exceeds the limit of {max_bytes}")
+    text = read_exact(fd, json_length, deadline)
+    # Every JSON value but the first follows a ',' or opens with '[' / '{' (bytes inside strings only
+    # over-count), so this bounds what json.loads can build before it builds it.
+    if text.count(b",") + text.count(b"[") + text.count(b"{") > MAX_ELEMENTS:
+        raise WireError(f"message holds more than {MAX_ELEMENTS} values")
     try:
-        frame = json.loads(read_exact(fd, json_length, deadline).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WireError(f"unreadable message: {exc}") from None
+        frame = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: JSON errors, huge ints
+        raise WireError(f"unreadable message: {type(exc).__name__}: {str(exc)[:200]}") from None
     raw = read_exact(fd, blob_length, deadline) if blob_length else b""
     lengths = frame.get("blobs") if type(frame) is dict else None
     if type(lengths) is not list or not all(type(n) is int and n >= 0 for n in lengths) or sum(lengths) != blob_length:
