@@ -345,7 +345,8 @@ class Sandbox:
         deadline = time.monotonic() + seconds
         try:
             wire.write_message(self._req, message, deadline)
-            reply = wire.read_message(self._resp, deadline, max_bytes=wire.MAX_REPLY_BYTES)
+            reply = wire.read_message(self._resp, deadline, max_bytes=wire.MAX_REPLY_BYTES,
+                                      max_elements=wire.MAX_ELEMENTS, max_str=wire.MAX_STR)
         except TimeoutError:
             self.kill()
             raise CallTimeout(f"no answer within {seconds:g} s") from None

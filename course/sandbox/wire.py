@@ -21,8 +21,8 @@ import numpy as np
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # requests (grader -> child)
 MAX_REPLY_BYTES = 16 * 1024 * 1024  # replies (child -> grader): what the grader is willing to hold
-MAX_ELEMENTS = 1_000_000  # JSON values in one message: bounds the decoded size of a forged reply
-MAX_STR = 100_000  # characters kept of any string that crosses
+MAX_ELEMENTS = 1_000_000  # JSON values in one reply: bounds the decoded size of a forged one
+MAX_STR = 100_000  # characters kept of any string in a reply
 MAX_DEPTH = 32
 _HEADER = struct.Struct(">QQ")  # JSON bytes, blob bytes
 
@@ -98,17 +98,20 @@ def encode(value, blobs: list, depth: int = 0):
     return {"__unsupported__": _type_name(value)}
 
 
-def decode(data, blobs: list, depth: int = 0):
-    """Inverse of :func:`encode`; unknown shapes of data decode to Unsupported."""
+def decode(data, blobs: list, depth: int = 0, max_str: int | None = None):
+    """Inverse of :func:`encode`; unknown shapes of data decode to Unsupported; strings longer than
+    ``max_str`` (None: no limit) are cut."""
     if depth > MAX_DEPTH:
         return Unsupported("too deeply nested")
     t = type(data)
     if t is str:
-        return data if len(data) <= MAX_STR else data[:MAX_STR] + f"[... {len(data) - MAX_STR} characters dropped]"
+        if max_str is None or len(data) <= max_str:
+            return data
+        return data[:max_str] + f"[... {len(data) - max_str} characters dropped]"
     if data is None or t in (bool, int, float):
         return data
     if t is list:
-        return [decode(v, blobs, depth + 1) for v in data]
+        return [decode(v, blobs, depth + 1, max_str) for v in data]
     if t is dict and len(data) == 1:
         (tag, inner), = data.items()
         try:
@@ -119,9 +122,9 @@ def decode(data, blobs: list, depth: int = 0):
         except Exception as exc:  # malformed array bytes
             return Unsupported(f"unreadable array ({type(exc).__name__})")
         if tag == "__tuple__" and type(inner) is list:
-            return tuple(decode(v, blobs, depth + 1) for v in inner)
+            return tuple(decode(v, blobs, depth + 1, max_str) for v in inner)
         if tag == "__dict__" and type(inner) is dict:
-            return {str(k)[:MAX_STR]: decode(v, blobs, depth + 1) for k, v in inner.items()}
+            return {str(k)[:max_str]: decode(v, blobs, depth + 1, max_str) for k, v in inner.items()}
         if tag == "__unsupported__":
             return Unsupported(str(inner))
     return Unsupported("malformed message")
@@ -186,9 +189,10 @@ def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(fd: int, deadline: float | None = None, max_bytes: int | None = None) -> dict:
-    """Read one message; raises TimeoutError, EOFError or WireError (malformed, too large, too
-    many values, too deep: the sender misbehaved)."""
+def read_message(fd: int, deadline: float | None = None, max_bytes: int | None = None,
+                 max_elements: int | None = None, max_str: int | None = None) -> dict:
+    """Read one message; raises TimeoutError, EOFError or WireError (malformed, too large, more
+    than ``max_elements`` values, too deep: the sender misbehaved). Strings are cut to ``max_str``."""
     max_bytes = MAX_MESSAGE_BYTES if max_bytes is None else max_bytes
     json_length, blob_length = _HEADER.unpack(read_exact(fd, _HEADER.size, deadline))
     if json_length + blob_length > max_bytes:
@@ -196,8 +200,8 @@ def read_message(fd: int, deadline: float | None = None, max_bytes: int | None =
     text = read_exact(fd, json_length, deadline)
     # Every JSON value but the first follows a ',' or opens with '[' / '{' (bytes inside strings only
     # over-count), so this bounds what json.loads can build before it builds it.
-    if text.count(b",") + text.count(b"[") + text.count(b"{") > MAX_ELEMENTS:
-        raise WireError(f"message holds more than {MAX_ELEMENTS} values")
+    if max_elements is not None and text.count(b",") + text.count(b"[") + text.count(b"{") > max_elements:
+        raise WireError(f"message holds more than {max_elements} values")
     try:
         frame = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: JSON errors, huge ints
@@ -210,7 +214,7 @@ def read_message(fd: int, deadline: float | None = None, max_bytes: int | None =
     for n in lengths:
         blobs.append(raw[start:start + n])
         start += n
-    message = decode(frame.get("message"), blobs)
+    message = decode(frame.get("message"), blobs, max_str=max_str)
     if type(message) is not dict:
         raise WireError("message is not a dict")
     return message

@@ -1,0 +1,280 @@
+"""Hostile submissions (tests/attack_corpus.py and hostile files) graded as one batch between
+honest students: nobody's grade moves, the batch ends within its timeouts, nothing is left
+behind (files, processes, tmpfs memory) and no grader secret reaches any output."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from attack_corpus import ATTACKS, FORGE, MARKER, OK_REPLY
+from conftest import ROOT, release_notebook
+from course.grading.batch import grade_all
+from course.paths import copy_course
+from course.sandbox.process import CallTimeout, ChildMisbehaved, Limits, Sandbox, bwrap_works
+from test_grading import FULL, NB_NAME, A, solved_notebook
+
+pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: the attacks need the sandbox")
+
+LIMITS = Limits(call_timeout=3.0, memory_bytes=1 << 30)
+TIMEOUT = 40.0  # seconds per submission
+HONEST = {"correct": 10.0, "init_he_sqrt1": 7.0}
+CHILD_UIDS = 1_900_000_000  # the sandbox's child uids start here (course.sandbox.process)
+
+
+def _digest(folder: Path, skip: tuple[str, ...] = ()) -> str:
+    """Hash of every path, link target and file content under folder (bytecode caches excepted)."""
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if (rel.parts and rel.parts[0] in skip) or "__pycache__" in rel.parts:
+            continue
+        if path.is_symlink():
+            h.update(f"L {rel} -> {os.readlink(path)}\n".encode())
+        elif path.is_file():
+            h.update(f"F {rel} {path.stat().st_mode:o}\n".encode())
+            h.update(path.read_bytes())
+        else:
+            h.update(f"D {rel} {path.stat().st_mode:o}\n".encode())
+    return h.hexdigest()
+
+
+def _suspects() -> set[tuple[int, str]]:
+    """Processes that belong to a sandbox child (its uid) or carry an attack's marker."""
+    found = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            uid = int((proc / "status").read_text().split("Uid:")[1].split()[0])
+        except (OSError, IndexError, ValueError):
+            continue
+        if uid >= CHILD_UIDS or (MARKER in cmdline and "pytest" not in cmdline):
+            found.add((int(proc.name), cmdline[:200]))
+    return found
+
+
+def _shmem_bytes() -> int:
+    """tmpfs and shared memory pages held on the host (/proc/meminfo Shmem)."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("Shmem:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no Shmem line in /proc/meminfo")
+
+
+class _Listener:
+    """A TCP server on loopback that records every connection."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = []
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                conn, addr = self.sock.accept()
+            except OSError:
+                continue
+            self.connections.append(addr)
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+def _attack_notebook(base: str, cell_id: str, code: str) -> nbformat.NotebookNode:
+    nb = solved_notebook() if base == "solved" else release_notebook(A)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id)
+    cell.source = cell.source + "\n" + code
+    return nb
+
+
+def _hostile_files(submitted: Path, honest_nb: Path) -> dict[str, tuple[float, str]]:
+    """Submissions that attack the reading of notebooks; returns their expected (score, status)."""
+    def folder(name):
+        d = submitted / name / A
+        d.mkdir(parents=True)
+        return d
+
+    folder("file_deep_list").joinpath(NB_NAME).write_text("[" * 100_000 + "]" * 100_000)
+    folder("file_deep_object").joinpath(NB_NAME).write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    os.symlink("/dev/zero", folder("link_dev_zero") / NB_NAME)
+    os.symlink(ROOT / "source" / A / NB_NAME, folder("link_master") / NB_NAME)
+    os.symlink(honest_nb, folder("link_other_student") / NB_NAME)
+    (submitted / "link_folder").mkdir()
+    os.symlink(honest_nb.parent, submitted / "link_folder" / A)
+    os.mkfifo(folder("file_fifo") / NB_NAME)
+    big = solved_notebook()
+    big.cells.append(nbformat.v4.new_markdown_cell("x" * (40 << 20)))
+    nbformat.write(big, str(folder("file_oversized") / NB_NAME))
+    planted = folder("planted_files")
+    nbformat.write(solved_notebook(), str(planted / NB_NAME))
+    trap = f"import pathlib; pathlib.Path({str(submitted.parent / 'PLANTED_CODE_RAN')!r}).write_text('x')\n"
+    for name in ("conftest.py", "sitecustomize.py", "public_tests.py", "init_utils.py"):
+        (planted / name).write_text(trap)
+    (planted / "evil.pth").write_text(trap)
+    (planted / "pytest.ini").write_text("[pytest]\naddopts = -p no:python\n")
+    expected = {name: (0.0, "invalid-notebook") for name in (
+        "file_deep_list", "file_deep_object", "link_dev_zero", "link_master", "link_other_student", "link_folder",
+        "file_fifo", "file_oversized")}
+    expected["planted_files"] = (10.0, "graded")
+    return expected
+
+
+def test_attack_batch_between_honest_students(tmp_path, monkeypatch):
+    """Does every attacker get exactly what its code deserves while honest students keep their
+    scores, with nothing left behind and no grader secret in any output?"""
+    canary = f"grader-secret-{uuid.uuid4().hex}"
+    monkeypatch.setenv("COURSE_TEST_DATABASE_URL", f"postgresql://grader:{canary}@db/course")
+    listener = _Listener()
+    course = copy_course(ROOT, tmp_path / "course")
+    submitted = course / "submitted"
+    expected: dict[str, tuple[float, str]] = {}
+    for prefix in ("a", "z"):  # graded first and last
+        for student, score in HONEST.items():
+            dest = submitted / f"{prefix}_honest_{student}" / A
+            dest.mkdir(parents=True)
+            src = ROOT / "submitted" / student / A / NB_NAME
+            dest.joinpath(NB_NAME).write_bytes(src.read_bytes())
+            expected[f"{prefix}_honest_{student}"] = (score, "graded")
+    for name, (base, cell_id, code, changes, status) in ATTACKS.items():
+        nb = _attack_notebook(base, cell_id, code.replace("{port}", str(listener.port)))
+        (submitted / f"m_{name}" / A).mkdir(parents=True)
+        nbformat.write(nb, str(submitted / f"m_{name}" / A / NB_NAME))
+        scores = {k: (v if base == "solved" else 0) for k, v in FULL.items()} | changes
+        expected[f"m_{name}"] = (float(sum(scores.values())), status)
+    expected |= _hostile_files(submitted, submitted / "a_honest_correct" / A / NB_NAME)
+
+    venv_before = _digest(Path(sys.prefix))
+    course_before = _digest(course, skip=("autograded", "feedback"))
+    repo_before = _digest(ROOT / "graders") + _digest(ROOT / "source")
+    processes_before = _suspects()
+    shmem_before = _shmem_bytes()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    try:
+        results = grade_all(course, A, db_url="none", limits=LIMITS, timeout=TIMEOUT, log=lambda *_: None)
+    finally:
+        listener.close()
+    elapsed = time.monotonic() - started
+
+    got = {r["student"]: (r["score"], r["status"]) for r in results}
+    assert got == expected
+    assert all(r["seconds"] <= TIMEOUT + 10 for r in results), {r["student"]: r["seconds"] for r in results}
+    assert elapsed < len(results) * TIMEOUT
+    # a hung function costs about one call timeout, not one per test
+    hang = next(r for r in results if r["student"] == "m_hang_once_then_fast")
+    assert hang["seconds"] < 4 * LIMITS.call_timeout + 10, hang["seconds"]
+    fast = [t for i in hang["items"] if i["id"] == "initialize_parameters_random" for t in i["tests"]]
+    assert len(fast) > 2 and sum("不再等待" in t["message"] for t in fast) == len(fast) - 1
+
+    # nothing changed, nothing survives, nothing held
+    assert _digest(Path(sys.prefix)) == venv_before
+    assert _digest(course, skip=("autograded", "feedback")) == course_before
+    assert _digest(ROOT / "graders") + _digest(ROOT / "source") == repo_before
+    assert not (course / "PLANTED_CODE_RAN").exists()
+    assert _suspects() - processes_before == set()
+    assert _shmem_bytes() - shmem_before < 32 << 20
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 400 << 10  # KiB: < 400 MB more
+    assert listener.connections == []
+
+    # no secret and nothing huge in any output
+    outputs = [*(course / "autograded").rglob("*"), *(course / "feedback").rglob("*")]
+    for path in outputs:
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert canary not in text, path
+            assert len(text.encode()) < (1 << 20) + (1 << 19), (path, len(text))
+    sandboxes = [r["sandbox"] for r in results if r.get("sandbox")]
+    assert sandboxes and all(s["capabilities"] == "none" and s["environment"] == "empty" for s in sandboxes)
+
+
+# --- the protocol, attacked directly -------------------------------------------------------------
+
+def _sandbox(tmp_path) -> Sandbox:
+    return Sandbox(tmp_path, Limits(call_timeout=2.0))
+
+
+def test_child_that_stops_reading_cannot_block_a_large_request(tmp_path):
+    """A child that forged a reply and stopped reading: a request larger than the pipe buffer
+    ends in a timeout instead of blocking the grader forever."""
+    with _sandbox(tmp_path) as sb:
+        sb.exec(FORGE + f"_forge({OK_REPLY!r})\n_time.sleep(10 ** 6)\n", "<cell>")  # "answered" by the forgery
+        started = time.monotonic()
+        with pytest.raises(CallTimeout):
+            sb.call("f", np.zeros(4_000_000))  # 32 MB: far more than a pipe holds
+        assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("payload,claimed", [
+    (b"{", 32 << 20),  # claims more than the reply cap
+    (b'{"message": {"__dict__": {"ok": true, "value": [' + b"[]," * 2_000_000 + b"[]]}}, \"blobs\": []}", None),
+    (b'{"message": {"__dict__": {"ok": true, "value": 1' + b"0" * 5000 + b"}}, \"blobs\": []}", None),
+    (b'{"message": ' + b"[" * 100_000 + b"]" * 100_000 + b', "blobs": []}', None),
+    (b"\xff\xfe not json", None),
+])
+def test_forged_replies_are_the_submissions_fault(tmp_path, payload, claimed):
+    """Oversized, over-full, over-deep or unreadable replies: ChildMisbehaved, without decoding them."""
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with _sandbox(tmp_path) as sb:
+        sb.exec("pass", "<ready>")
+        cell = FORGE + f"_forge({payload!r}, claimed={claimed!r})\n_time.sleep(60)\n"
+        with pytest.raises(ChildMisbehaved):
+            sb.exec(cell, "<cell>")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 200 << 10
+
+
+def test_child_has_no_privileges_and_no_environment(tmp_path, monkeypatch):
+    """Inside the sandbox: no capabilities, a non-root uid, no_new_privs, a seccomp filter, and an
+    empty environment even in bubblewrap's own PID 1."""
+    monkeypatch.setenv("COURSE_TEST_SECRET", "s3cret-value")
+    with _sandbox(tmp_path) as sb:
+        sb.exec("import os\n"
+                "status = open('/proc/self/status').read()\n"
+                "def facts():\n"
+                "    f = {l.split(':')[0]: l.split(':')[1].strip() for l in status.splitlines() if ':' in l}\n"
+                "    env1 = ''\n"
+                "    try:\n"
+                "        env1 = open('/proc/1/environ').read()\n"
+                "    except OSError:\n"
+                "        pass\n"
+                "    return [f['CapEff'], f['CapPrm'], f['CapBnd'], f['NoNewPrivs'], f['Seccomp'], os.getuid(),\n"
+                "            env1, dict(os.environ)]\n", "<cell>")
+        cap_eff, cap_prm, cap_bnd, nnp, seccomp, uid, env1, env = sb.call("facts")
+    assert cap_eff == cap_prm == "0000000000000000"
+    if os.geteuid() == 0:
+        assert cap_bnd == "0000000000000000" and uid >= 1_000_000_000
+    assert nnp == "1" and seccomp == "2"
+    assert "s3cret" not in env1 and "s3cret" not in json.dumps(env)
+
+
+def test_grade_refuses_without_sandbox_and_bad_ids(tmp_path):
+    """`course grade` without a usable bubblewrap exits non-zero with how to install it; a student
+    id that would leave autograded/ is refused."""
+    course = copy_course(ROOT, tmp_path / "course")
+    env = dict(os.environ, COURSE_ROOT=str(course))
+    run = [sys.executable, "-m", "course.cli", "grade", A, "--db", "none"]
+    no_bwrap = dict(env, PATH=str(tmp_path / "empty-bin"))
+    out = subprocess.run(run, env=no_bwrap, capture_output=True, text=True)
+    assert out.returncode == 2 and "apt-get install bubblewrap" in out.stderr, out.stderr
+    out = subprocess.run([*run, "--student", ".."], env=env, capture_output=True, text=True)
+    assert out.returncode == 2 and "invalid student id" in out.stderr, out.stderr
+    assert not (course / "autograded").exists() or not any((course / "autograded").iterdir())
