@@ -26,3 +26,10 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "请在此处作答 (write your answer here)"
 c.ClearSolutions.enforce_metadata = True
+
+# Late work (course grade and nbgrader autograde alike): "none", "zero" or "per_hour"; due dates are
+# in the gradebook (`nbgrader db assignment add ID --duedate=...`), extensions via `course extension`.
+c.AssignLatePenalties.plugin_class = "course.late.LatePenalty"
+c.LatePenalty.penalty_method = "none"
+c.LatePenalty.points_per_hour = 1.0
+c.LatePenalty.per_assignment = {}

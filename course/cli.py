@@ -15,7 +15,7 @@ def cmd_release(args) -> int:
     from course.build import build
 
     root = course_root()
-    built = build(root, assignments=args.assignment or None, solutions=not args.release_only)
+    built = build(root, assignments=args.assignment or None, solutions=not args.release_only, db_url=args.db)
     print(("built release/" if args.release_only else "built release/ and solutions/") + " for: " + ", ".join(built))
     return 0
 
@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("release", help="build release/ and solutions/ from source/ (nbgrader)")
     p.add_argument("assignment", nargs="*")
     p.add_argument("--release-only", action="store_true", help="skip solutions/ (executing them takes a while)")
+    p.add_argument("--db", help="SQLAlchemy URL of the gradebook that records the assignment's grade cells "
+                                "(default sqlite:///gradebook.db; e.g. postgresql://USER:PASS@HOST/DB)")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade submissions in submitted/<student>/<assignment>/")
@@ -128,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_samples)
 
     args = parser.parse_args(argv)
+    # nbgrader shells out to `alembic`, installed beside this interpreter: work without an activated venv.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     return args.func(args)
 
 

@@ -13,7 +13,8 @@ from tqdm import tqdm
 
 from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
 from course.grading.feedback import write_feedback
-from course.grading.store import read_results, record_in_gradebook, results_path, write_json_atomically
+from course.grading.store import (ensure_assignment, read_results, record_in_gradebook, results_path,
+                                  write_json_atomically)
 from course.paths import master_notebook
 from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works, unsandboxed_problem
 
@@ -109,6 +110,8 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             raise SandboxUnavailable(unsandboxed_problem())
         print("warning: grading WITHOUT a sandbox (--allow-unsandboxed): submissions can read files and use the "
               "network; results record isolation: limits-only", file=sys.stderr)
+    if db_url != "none" and ensure_assignment(root, assignment, db_url):
+        log(f"{assignment}: added to the gradebook from source/")
     results, todo = [], []
     for sub in find_submissions(root, assignment, submitted, students):
         previous = None if force else read_results(root, sub.student, assignment)

@@ -42,6 +42,23 @@ def read_results(root: Path, student: str, assignment: str) -> dict | None:
         return None
 
 
+def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
+    """Put the assignment and its grade cells into the gradebook if they are not there yet
+    (nbgrader generate_assignment into a scratch folder); True when it had to."""
+    with warnings.catch_warnings(), Gradebook(db_url) as gb:
+        warnings.simplefilter("ignore", category=SAWarning)
+        try:
+            if gb.find_assignment(assignment).notebooks:
+                return False
+        except MissingEntry:
+            pass
+    from course.build import generate_release
+
+    with tempfile.TemporaryDirectory(prefix="course-gradebook-") as scratch:
+        generate_release(root, assignment, Path(scratch), db_url)
+    return True
+
+
 def record_in_gradebook(db_url: str, result: dict, notebook_id: str) -> None:
     """Store the item scores as the grades of the notebook's graded cells.
 

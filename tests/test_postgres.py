@@ -1,0 +1,69 @@
+"""The gradebook on a real PostgreSQL server (a private one started from Debian's binaries)."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import pg_server
+from conftest import ROOT
+from course.paths import copy_course
+
+A = "initialization"
+NB = "Initialization.ipynb"
+EXPECTED = {"correct": 10.0, "init_he_sqrt1": 7.0, "untouched": 0.0}
+
+pytestmark = pytest.mark.skipif(pg_server.available() is not None, reason=str(pg_server.available()))
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    with pg_server.postgres_server() as url:
+        yield url
+
+
+def _cli(course, *args):
+    env = dict(os.environ, COURSE_ROOT=str(course), PATH="/usr/bin:/bin")  # no venv on PATH, as for a new user
+    return subprocess.run([sys.executable, "-m", "course.cli", *args], env=env, capture_output=True, text=True,
+                          cwd=course)
+
+
+def test_grade_into_postgres_and_read_back_with_nbgrader(tmp_path, postgres_url):
+    """`course grade --db postgresql://...` as the first command (no release before it) records every
+    submission; `nbgrader export` reads the same totals back from the server."""
+    course = copy_course(ROOT, tmp_path / "course")
+    for student in EXPECTED:
+        shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
+    out = _cli(course, "grade", A, "--db", postgres_url)
+    assert out.returncode == 0, out.stderr[-3000:]
+    export = tmp_path / "grades.csv"
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:/usr/bin:/bin")
+    out = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CourseDirectory.root={course}",
+                          f"--CourseDirectory.db_url={postgres_url}", f"--to={export}"],
+                         cwd=course, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = [r for r in csv.DictReader(export.open()) if r["assignment"] == A]
+    assert {r["student_id"]: float(r["score"]) for r in rows} == EXPECTED
+
+
+def test_release_records_grade_cells_in_postgres(tmp_path, postgres_url):
+    """`course release --db URL` puts the assignment and its grade cells into that gradebook."""
+    from nbgrader.api import Gradebook
+
+    course = copy_course(ROOT, tmp_path / "course", ("source", "release", "graders", "datasets", "nbgrader_config.py"))
+    url = postgres_url.rsplit("/", 1)[0] + "/release_check"
+    bin_dir = pg_server._bin_dir()
+    host, port = postgres_url.split("@")[1].split("/")[0].split(":")
+    if not os.environ.get("COURSE_TEST_POSTGRES_URL"):
+        subprocess.run([str(bin_dir / "createdb"), "-h", host, "-p", port, "-U", "postgres", "release_check"], check=True)
+    else:
+        url = postgres_url
+    out = _cli(course, "release", A, "--release-only", "--db", url)
+    assert out.returncode == 0, out.stderr[-3000:]
+    with Gradebook(url) as gb:
+        notebook = gb.find_assignment(A).notebooks[0]
+        assert {c.name for c in notebook.grade_cells} >= {"initialize_parameters_zeros", "initialize_parameters_he"}
