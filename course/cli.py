@@ -63,8 +63,34 @@ def cmd_export(args) -> int:
 
     root = course_root()
     out = Path(args.out) if args.out else root / "grades.csv"
-    n = export_csv(root, args.assignment or list_assignments(root), out)
+    db_url = _db_url(root, args.db)
+    n = export_csv(root, args.assignment or list_assignments(root), out, db_url)
     print(f"wrote {out} ({n} rows)")
+    return 0
+
+
+def _db_url(root: Path, db: str | None) -> str | None:
+    """The gradebook URL to read (None: none to read)."""
+    if db == "none":
+        return None
+    if db:
+        return db
+    default = root / "gradebook.db"
+    return f"sqlite:///{default}" if default.is_file() else None
+
+
+def cmd_extension(args) -> int:
+    from course.grading.batch import InvalidId, valid_id
+    from course.grading.store import ensure_assignment, grant_extension
+
+    root = course_root()
+    if not (valid_id(args.assignment) and valid_id(args.student)):
+        print(f"course extension: {InvalidId('invalid assignment or student id')}", file=sys.stderr)
+        return 2
+    db_url = args.db or f"sqlite:///{root / 'gradebook.db'}"
+    ensure_assignment(root, args.assignment, db_url)
+    grant_extension(db_url, args.assignment, args.student, args.hours)
+    print(f"{args.student}: extension of {args.hours:g} h on {args.assignment}")
     return 0
 
 
@@ -115,10 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-q", "--quiet", dest="verbose", action="store_false", help="print only the final table")
     p.set_defaults(func=cmd_grade)
 
-    p = sub.add_parser("export", help="write grades.csv from the recorded results")
+    p = sub.add_parser("export", help="write grades.csv from the recorded results (manual grades and late "
+                                      "penalties from the gradebook)")
     p.add_argument("assignment", nargs="*")
     p.add_argument("--out")
+    p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db when it exists; 'none': results only)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("extension", help="give a student more time on an assignment (nbgrader's extension; "
+                                         "0 removes it); due dates: nbgrader db assignment add ID --duedate=...")
+    p.add_argument("assignment")
+    p.add_argument("student")
+    p.add_argument("--hours", type=float, required=True)
+    p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db)")
+    p.set_defaults(func=cmd_extension)
 
     p = sub.add_parser("report", help="write reports/<assignment>.html: score statistics for instructors")
     p.add_argument("assignment")

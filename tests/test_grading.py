@@ -308,7 +308,7 @@ def test_batch_records_every_result_and_resumes(tmp_path):
     assert {r["student"]: r["score"] for r in results} == {"correct": 10, "init_he_sqrt1": 7, "broken": 0}
     for student in ("correct", "init_he_sqrt1", "broken"):
         assert (course / "autograded" / student / A / "results.json").is_file()
-        html = (course / "feedback" / student / A / "feedback.html").read_text()
+        html = (course / "feedback" / student / A / "Initialization.html").read_text()
         assert "np.random.randn" not in html and "expect_dict_of_arrays" not in html
     logs = []
     again = grade_all(course, A, db_url=db, log=logs.append)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
+import stat
 import sys
 import traceback
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
+from course.grading.notebooks import MAX_NOTEBOOK_BYTES
+from course.late import load_policy
 from course.grading.feedback import write_feedback
 from course.grading.store import (ensure_assignment, read_results, record_in_gradebook, results_path,
                                   write_json_atomically)
@@ -69,6 +73,37 @@ def find_submissions(root: Path, assignment: str, submitted: Path, students: lis
     return found
 
 
+def submission_stamp(sub: Submission) -> dict:
+    """What identifies a version of a submission: the notebook's sha256 and its timestamp.txt
+    (nbgrader's submission time). A change to either means a resubmission, to be graded again."""
+    digest = hashlib.sha256()
+    try:
+        fd = os.open(sub.notebook, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_NOTEBOOK_BYTES:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
+            else:
+                digest.update(f"{info.st_mode} {info.st_size} {info.st_mtime_ns}".encode())
+    except OSError as exc:
+        digest.update(f"unreadable {exc.errno}".encode())
+    try:
+        timestamp = (sub.notebook.parent / "timestamp.txt").read_text(encoding="utf-8").strip()[:100] or None
+    except (OSError, UnicodeDecodeError):
+        timestamp = None
+    return {"sha256": digest.hexdigest(), "timestamp": timestamp}
+
+
+def _parse_timestamp(text: str | None):
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(text) if text else None
+    except (ValueError, OverflowError):
+        return None
+
+
 def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, timeout: float,
               isolate: bool) -> dict:
     """grade_submission for one batch entry; any failure becomes that submission's error record."""
@@ -112,37 +147,56 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
               "network; results record isolation: limits-only", file=sys.stderr)
     if db_url != "none" and ensure_assignment(root, assignment, db_url):
         log(f"{assignment}: added to the gradebook from source/")
-    results, todo = [], []
+    late_policy = load_policy(root, assignment)
+    results, todo, stamps = [], [], {}
     for sub in find_submissions(root, assignment, submitted, students):
+        stamps[sub.student] = stamp = submission_stamp(sub)
         previous = None if force else read_results(root, sub.student, assignment)
-        if previous is not None:
-            log(f"{sub.student}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
-            results.append(previous)
+        if previous is not None and previous.get("submission") == stamp:
+            if db_url == "none" or previous.get("gradebook") == "recorded":
+                log(f"{sub.student}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
+                results.append(previous)
+                continue
+            todo.append(sub)  # graded, but never reached the gradebook: graded again and recorded
         else:
+            if previous is not None:
+                log(f"{sub.student}: resubmitted ({stamp['timestamp'] or 'notebook changed'}), graded again")
             todo.append(sub)
 
     bar = tqdm(total=len(todo), desc=assignment, unit="sub", disable=not progress or not todo)
     failures = 0
 
     def record(result: dict, feedback_html: str | None = None) -> None:
+        """Feedback, then the gradebook, then results.json, which says whether the gradebook has it:
+        a submission is "already graded" only once every record of it exists. Each step may fail for
+        this submission alone (a full disk, a locked database): say so and go on."""
         nonlocal failures
-        # Write the result first: it is the record that survives an interrupted run. Each step may
-        # fail for this submission alone (a full disk, a locked database): say so and go on.
-        steps = [("results.json", lambda: write_json_atomically(results_path(root, result["student"], assignment), result)),
-                 ("feedback", lambda: write_feedback(root, result, feedback_html))]
+        student = result["student"]
+        stamp = stamps[student]
+        result["submission"] = stamp
+        folder = submitted / student / assignment
+
+        def gradebook():
+            result["late"] = record_in_gradebook(db_url, result, notebook_id, _parse_timestamp(stamp["timestamp"]),
+                                                 late_policy)
+            result["gradebook"] = "recorded"
+
+        steps = [("feedback", lambda: write_feedback(root, result, feedback_html, notebook_id, folder))]
         if db_url != "none":
-            steps.append(("gradebook", lambda: record_in_gradebook(db_url, result, notebook_id)))
+            result["gradebook"] = "not recorded"
+            steps.append(("gradebook", gradebook))
+        steps.append(("results.json", lambda: write_json_atomically(results_path(root, student, assignment), result)))
         for what, step in steps:
             try:
                 step()
             except Exception as exc:
-                print(f"error: {result['student']}: could not write the {what}: {type(exc).__name__}: {exc}",
-                      file=sys.stderr)
-                result.setdefault("record_errors", []).append(f"{what}: {type(exc).__name__}: {exc}")
+                message = f"{what}: {type(exc).__name__}: {str(exc)[:500]}"
+                print(f"error: {student}: could not write the {message}", file=sys.stderr)
+                result.setdefault("record_errors", []).append(message)
         failures += result["status"] != "graded"
         bar.set_postfix(failures=failures)
         bar.update()
-        log(f"{result['student']}: {result['score']:g}/{result['max_score']:g} {result['status']} "
+        log(f"{student}: {result['score']:g}/{result['max_score']:g} {result['status']} "
             f"({result['seconds']:.2f} s)")
         results.append(result)
 

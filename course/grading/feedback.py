@@ -75,11 +75,19 @@ def render_feedback(result: dict) -> str:
     return "\n".join(parts)
 
 
-def write_feedback(root: Path, result: dict, html_text: str | None = None) -> Path:
-    """Write the feedback page; ``html_text`` is the page if a worker already rendered it."""
-    path = root / "feedback" / result["student"] / result["assignment"] / "feedback.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_feedback(root: Path, result: dict, html_text: str | None = None, notebook_id: str = "feedback",
+                   submission_folder: Path | None = None) -> Path:
+    """Write feedback/<student>/<assignment>/<notebook_id>.html (``html_text`` if a worker already
+    rendered it), with the submission's timestamp.txt and submission_secret.txt beside it: the
+    layout ``nbgrader release_feedback`` delivers to students (``nbgrader fetch_feedback``)."""
+    folder = root / "feedback" / result["student"] / result["assignment"]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{notebook_id}.html"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(render_feedback(result) if html_text is None else html_text, encoding="utf-8")
     tmp.replace(path)
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        src = submission_folder / name if submission_folder is not None else None
+        if src is not None and src.is_file() and not src.is_symlink() and src.stat().st_size < 4096:
+            (folder / name).write_bytes(src.read_bytes())
     return path

@@ -1,11 +1,13 @@
 """Where results go: results.json per submission, the nbgrader gradebook, grades.csv."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import tempfile
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -42,11 +44,18 @@ def read_results(root: Path, student: str, assignment: str) -> dict | None:
         return None
 
 
+@contextlib.contextmanager
+def _gradebook(db_url: str):
+    """A Gradebook with nbgrader 0.9's SQLAlchemy 2.x autoflush warnings (harmless) silenced."""
+    with warnings.catch_warnings(), Gradebook(db_url) as gb:
+        warnings.simplefilter("ignore", category=SAWarning)
+        yield gb
+
+
 def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
     """Put the assignment and its grade cells into the gradebook if they are not there yet
     (nbgrader generate_assignment into a scratch folder); True when it had to."""
-    with warnings.catch_warnings(), Gradebook(db_url) as gb:
-        warnings.simplefilter("ignore", category=SAWarning)
+    with _gradebook(db_url) as gb:
         try:
             if gb.find_assignment(assignment).notebooks:
                 return False
@@ -59,47 +68,98 @@ def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
     return True
 
 
-def record_in_gradebook(db_url: str, result: dict, notebook_id: str) -> None:
-    """Store the item scores as the grades of the notebook's graded cells.
+def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: datetime | None = None,
+                        late_policy=None) -> dict:
+    """Store the item scores as the autograded scores of the notebook's graded cells.
 
-    The assignment and its grade cells must already be in the gradebook (``course release``
-    puts them there through nbgrader generate_assignment).
+    Manual scores and comments (formgrader, nbgrader's API) are never touched: a regrade changes
+    only ``auto_score``. The submission's ``timestamp`` is recorded and, when it is past the due
+    date (with the student's extension), ``late_policy`` (course.late.LatePenalty) sets the
+    notebook's late penalty, computed on its score including manual grades. Returns
+    {"seconds_late", "late_penalty"}. The assignment must be in the gradebook (ensure_assignment).
     """
-    with warnings.catch_warnings(), Gradebook(db_url) as gb:
-        # nbgrader 0.9 trips SQLAlchemy 2.x autoflush warnings that do not affect the data.
-        warnings.simplefilter("ignore", category=SAWarning)
+    with _gradebook(db_url) as gb:
         gb.update_or_create_student(result["student"])
-        try:
-            submission = gb.find_submission(result["assignment"], result["student"])
-        except MissingEntry:
-            submission = gb.add_submission(result["assignment"], result["student"])
+        extra = {"timestamp": timestamp} if timestamp is not None else {}
+        submission = gb.update_or_create_submission(result["assignment"], result["student"], **extra)
         scores = {item["id"]: item["score"] for item in result["items"]}
+        target = None
         for notebook in submission.notebooks:
             if notebook.name != notebook_id:
                 continue
+            target = notebook
             for grade in notebook.grades:
                 grade.auto_score = scores.get(grade.name, 0.0)
-                grade.manual_score = None
                 grade.needs_manual_grade = False
         gb.db.commit()
+        seconds_late, penalty = float(submission.total_seconds_late), None
+        if target is not None:
+            target.late_submission_penalty = None
+            if seconds_late > 0 and late_policy is not None:
+                gb.db.refresh(target)  # its score includes manual grades
+                penalty = late_policy.late_submission_penalty(result["student"], float(target.score), seconds_late)
+                target.late_submission_penalty = penalty
+            gb.db.commit()
+        return {"seconds_late": seconds_late, "late_penalty": penalty or 0.0}
 
 
-def export_csv(root: Path, assignments: list[str], out: Path) -> int:
-    """Write one row per (student, assignment) results.json found; returns the row count."""
+def grant_extension(db_url: str, assignment: str, student: str, hours: float) -> None:
+    """nbgrader's extension for one student's assignment (0 removes it)."""
+    with _gradebook(db_url) as gb:
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(assignment, student)
+        gb.grant_extension(assignment, student, minutes=round(hours * 60))
+
+
+def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str, dict]:
+    """student -> {"items": {cell: score (manual if set, else auto)}, "late_penalty", "manual": [cells]}."""
+    out = {}
+    with _gradebook(db_url) as gb:
+        try:
+            submissions = gb.find_assignment(assignment).submissions
+        except MissingEntry:
+            return out
+        for submission in submissions:
+            for notebook in submission.notebooks:
+                if notebook.name != notebook_id:
+                    continue
+                out[submission.student.id] = {
+                    "items": {g.name: float(g.score) for g in notebook.grades},
+                    "manual": sorted(g.name for g in notebook.grades if g.manual_score is not None),
+                    "late_penalty": float(notebook.late_submission_penalty or 0.0),
+                }
+    return out
+
+
+def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None = None) -> int:
+    """Write one row per (student, assignment) results.json found; returns the row count.
+
+    With a gradebook (``db_url``), scores are the gradebook's: manual adjustments override the
+    autograder's, and the late penalty is taken off the total.
+    """
+    from course.paths import master_notebook
+
     rows, item_ids = [], []
     for assignment in assignments:
+        book = gradebook_scores(db_url, assignment, master_notebook(root, assignment).stem) if db_url else {}
         for path in sorted((root / "autograded").glob(f"*/{assignment}/{RESULTS_NAME}")):
             result = json.loads(path.read_text(encoding="utf-8"))
-            rows.append(result)
+            scores = {i["id"]: float(i["score"]) for i in result["items"]}
+            entry = book.get(result["student"])
+            penalty = entry["late_penalty"] if entry else 0.0
+            if entry:
+                scores.update({k: v for k, v in entry["items"].items() if k in scores})
+            rows.append((result, scores, penalty, sorted(entry["manual"]) if entry else []))
             for item in result["items"]:
                 if item["id"] not in item_ids:
                     item_ids.append(item["id"])
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "assignment", *item_ids, "total", "max_score", "status"])
-        for r in rows:
-            scores = {i["id"]: i["score"] for i in r["items"]}
-            writer.writerow([r["student"], r["assignment"],
-                             *[scores.get(i, "") for i in item_ids], r["score"], r["max_score"], r["status"]])
+        writer.writerow(["student", "assignment", *item_ids, "late_penalty", "total", "max_score", "status",
+                         "manually_graded"])
+        for r, scores, penalty, manual in rows:
+            total = max(0.0, sum(scores.values()) - penalty)
+            writer.writerow([r["student"], r["assignment"], *[scores.get(i, "") for i in item_ids], penalty,
+                             total, r["max_score"], r["status"], " ".join(manual)])
     return len(rows)

@@ -1,0 +1,219 @@
+"""A course term with nbgrader's own tools: the exchange round trip, resubmissions, late work,
+manual grades that survive regrading, and a gradebook failure that loses nothing."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from course.grading import batch
+from course.grading.batch import grade_all
+from course.grading.store import export_csv
+from course.paths import copy_course
+from course.sandbox.process import Limits, bwrap_works
+from test_grading import NB_NAME, SOLUTIONS, solved_notebook
+
+pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable")
+
+A = "initialization"
+COURSE_ID = "practical-aspects-dl"
+FAST = Limits(call_timeout=5.0)
+HE_WRONG = SOLUTIONS["initialize_parameters_he"].replace("2 /", "1 /")
+
+
+def _env(**extra) -> dict:
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", **extra)
+
+
+def nbgrader(*args, cwd: Path, exchange: Path, home: Path | None = None) -> subprocess.CompletedProcess:
+    """An nbgrader command; a student's runs in their home (HOME: their own submission cache)."""
+    env = _env(HOME=str(home)) if home else _env()
+    out = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--Exchange.root={exchange}",
+                          f"--CourseDirectory.course_id={COURSE_ID}"], cwd=cwd, env=env, capture_output=True,
+                         text=True)
+    assert out.returncode == 0, (args, out.stdout[-2000:], out.stderr[-3000:])
+    return out
+
+
+def course_cli(course: Path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "course.cli", *args], cwd=course, capture_output=True, text=True,
+                          env=dict(os.environ, COURSE_ROOT=str(course), PATH="/usr/bin:/bin"))
+
+
+def _answer(notebook: Path, **cells) -> None:
+    """Fill the student's copy: every graded cell solved, except those given."""
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in SOLUTIONS:
+            cell.source = cells.get(gid, SOLUTIONS[gid])
+    nbformat.write(nb, str(notebook))
+
+
+def _scores(course: Path) -> dict[str, float]:
+    return {p.parent.parent.name: json.loads(p.read_text())["score"]
+            for p in (course / "autograded").glob(f"*/{A}/results.json")}
+
+
+def test_exchange_round_trip(tmp_path):
+    """release_assignment -> fetch_assignment / submit (three students) -> collect -> course grade ->
+    release_feedback -> fetch_feedback, then a resubmission collected with --update is graded again."""
+    course = copy_course(ROOT, tmp_path / "course")
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    nbgrader("release_assignment", A, cwd=course, exchange=exchange)
+    answers = {"alice": {}, "bob": {"initialize_parameters_he": HE_WRONG}, "carol": None}
+    homes = {}
+    for student, cells in answers.items():
+        home = homes[student] = tmp_path / "home" / student
+        home.mkdir(parents=True)
+        nbgrader("fetch_assignment", A, cwd=home, exchange=exchange, home=home)
+        if cells is not None:  # carol hands in the untouched notebook
+            _answer(home / A / NB_NAME, **cells)
+        # one machine, one account: students are told apart as on JupyterHub, by their id
+        nbgrader("submit", A, f"--student={student}", cwd=home, exchange=exchange, home=home)
+    nbgrader("collect", A, cwd=course, exchange=exchange)
+    assert all((course / "submitted" / s / A / "timestamp.txt").is_file() for s in answers)
+
+    out = course_cli(course, "grade", A)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert _scores(course) == {"alice": 10, "bob": 7, "carol": 0}
+
+    nbgrader("release_feedback", A, cwd=course, exchange=exchange)
+    for student in answers:
+        nbgrader("fetch_feedback", A, f"--student={student}", cwd=homes[student], exchange=exchange,
+                 home=homes[student])
+        pages = list((homes[student] / A / "feedback").rglob("*.html"))
+        assert len(pages) == 1, student
+        assert f"学生：<b>{student}</b>" in pages[0].read_text(encoding="utf-8")
+
+    # carol resubmits a solved notebook: a newer timestamp, collected with --update, graded again
+    _answer(homes["carol"] / A / NB_NAME)
+    nbgrader("submit", A, "--student=carol", cwd=homes["carol"], exchange=exchange, home=homes["carol"])
+    nbgrader("collect", A, "--update", cwd=course, exchange=exchange)
+    out = course_cli(course, "grade", A)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert _scores(course) == {"alice": 10, "bob": 7, "carol": 10}
+    assert "carol: resubmitted" in out.stdout and "alice: already graded" in out.stdout
+
+
+def _class(tmp_path, students: dict[str, str | None]) -> tuple[Path, str]:
+    """A course copy whose submitted/ holds solved notebooks (He wrong where asked) with timestamps."""
+    course = copy_course(ROOT, tmp_path / "course")
+    for student, stamp in students.items():
+        folder = course / "submitted" / student / A
+        folder.mkdir(parents=True)
+        nbformat.write(solved_notebook(initialize_parameters_he=HE_WRONG) if "wrong" in student else solved_notebook(),
+                       str(folder / NB_NAME))
+        if stamp:
+            (folder / "timestamp.txt").write_text(stamp)
+    return course, f"sqlite:///{course / 'gradebook.db'}"
+
+
+def test_manual_grade_survives_regrading_and_is_exported(tmp_path):
+    """A manual adjustment made through nbgrader's API (what formgrader does) survives
+    `course grade --force` and is what `course export` reports."""
+    from nbgrader.api import Gradebook
+
+    course, db = _class(tmp_path, {"dora_wrong": None})
+    grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
+    with Gradebook(db) as gb:
+        grade = gb.find_grade("initialize_parameters_he", "Initialization", A, "dora_wrong")
+        assert (grade.auto_score, grade.manual_score) == (0, None)
+        grade.manual_score = 2.5  # partial credit by hand
+        gb.db.commit()
+    results = grade_all(course, A, db_url=db, limits=FAST, force=True, log=lambda *_: None)
+    assert results[0]["score"] == 7
+    with Gradebook(db) as gb:
+        grade = gb.find_grade("initialize_parameters_he", "Initialization", A, "dora_wrong")
+        assert (grade.auto_score, grade.manual_score) == (0, 2.5)
+    export_csv(course, [A], tmp_path / "grades.csv", db)
+    row = next(csv.DictReader((tmp_path / "grades.csv").open()))
+    assert (float(row["initialize_parameters_he"]), float(row["total"]), row["manually_graded"]) == \
+        (2.5, 9.5, "initialize_parameters_he")
+
+
+@pytest.mark.parametrize("method,expected", [("none", 10.0), ("zero", 0.0), ("per_hour", 7.0)])
+def test_late_penalties(tmp_path, method, expected):
+    """Due date in the gradebook, timestamps from timestamp.txt, nbgrader's policies plus a per-hour
+    penalty; an extension makes a late submission on time."""
+    from nbgrader.api import Gradebook
+
+    due = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+    late = (due + timedelta(hours=2, minutes=30)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")  # 3 started hours
+    course, db = _class(tmp_path, {"erin": late, "frank": late, "gina": "2026-11-01 11:59:00.000000 UTC"})
+    config = (course / "nbgrader_config.py").read_text()
+    (course / "nbgrader_config.py").write_text(config + f"\nc.LatePenalty.per_assignment = {{{A!r}: {method!r}}}\n")
+    with Gradebook(db) as gb:
+        gb.update_or_create_assignment(A, duedate=due)
+    out = course_cli(course, "extension", A, "frank", "--hours", "3")
+    assert out.returncode == 0, out.stderr[-2000:]
+    results = {r["student"]: r for r in grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)}
+    assert results["erin"]["late"]["seconds_late"] == 9000
+    assert results["erin"]["late"]["late_penalty"] == 10 - expected
+    assert results["frank"]["late"] == results["gina"]["late"] == {"seconds_late": 0.0, "late_penalty": 0.0}
+    export_csv(course, [A], tmp_path / "grades.csv", db)
+    totals = {r["student"]: float(r["total"]) for r in csv.DictReader((tmp_path / "grades.csv").open())}
+    assert totals == {"erin": expected, "frank": 10.0, "gina": 10.0}
+    out = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CourseDirectory.root={course}",
+                          f"--CourseDirectory.db_url={db}", f"--to={tmp_path / 'nb.csv'}"], cwd=course, env=_env(),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    nb_rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "nb.csv").open())}
+    assert float(nb_rows["erin"]["late_submission_penalty"]) == 10 - expected
+
+
+def test_failed_gradebook_write_is_recorded_on_the_next_run(tmp_path, monkeypatch):
+    """A gradebook write that fails leaves results.json marked 'not recorded': the next run records
+    it instead of skipping it as already graded; unchanged, recorded submissions are skipped."""
+    from nbgrader.api import Gradebook
+
+    course, db = _class(tmp_path, {"hana": None, "ivan_wrong": None})
+    real = batch.record_in_gradebook
+
+    def flaky(db_url, result, *args, **kwargs):
+        if result["student"] == "hana":
+            raise OSError("database is locked")
+        return real(db_url, result, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "record_in_gradebook", flaky)
+    grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
+    assert json.loads((course / "autograded" / "hana" / A / "results.json").read_text())["gradebook"] == "not recorded"
+    monkeypatch.setattr(batch, "record_in_gradebook", real)
+    logs = []
+    grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
+    assert any(line.startswith("ivan_wrong: already graded") for line in logs)
+    assert not any(line.startswith("hana: already graded") for line in logs)
+    with Gradebook(db) as gb:
+        assert gb.find_submission(A, "hana").score == 10
+
+
+def test_zip_collect_from_an_lms_archive(tmp_path):
+    """nbgrader zip_collect: an LMS download (one zip of files named by student) -> submitted/ -> graded."""
+    import zipfile
+
+    course, _ = _class(tmp_path, {})
+    archive = course / "downloaded" / A / "archive"
+    archive.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "lms.zip", "w") as z:
+        for student, nb in (("jay", solved_notebook()), ("kim", solved_notebook(initialize_parameters_he=HE_WRONG))):
+            z.writestr(f"{student}_attempt_2026-11-20-10-00-00_{NB_NAME}", nbformat.writes(nb))
+    (course / "nbgrader_config.py").write_text((course / "nbgrader_config.py").read_text() + (
+        "\nc.ZipCollectApp.collector_plugin = 'nbgrader.plugins.FileNameCollectorPlugin'\n"
+        "c.FileNameCollectorPlugin.named_regexp = "
+        r"r'.*/(?P<student_id>[^_/]+)_attempt_(?P<timestamp>[0-9-]+)_(?P<file_id>\w+\.ipynb)'" "\n"))
+    out = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", A], cwd=course, env=_env(),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    out = course_cli(course, "grade", A)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert _scores(course) == {"jay": 10, "kim": 7}
