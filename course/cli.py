@@ -26,7 +26,8 @@ def cmd_grade(args) -> int:
 
     root = course_root()
     ids = args.assignment or list_assignments(root)
-    limits = Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20)
+    limits = Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20,
+                    notebook_bytes=args.max_notebook_mb << 20)
     try:
         results = _grade_assignments(args, root, ids, limits)
     except SandboxUnavailable as exc:
@@ -130,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per submission")
     p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per cell or function call")
-    p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of the sandbox child")
+    p.add_argument("--memory-mb", type=int, default=2048,
+                   help="memory of all the submission's processes together, tmpfs included (cgroup; else per process)")
+    p.add_argument("--max-notebook-mb", type=int, default=32, help="larger notebooks are refused unread")
     p.add_argument("--db", help="SQLAlchemy URL of the gradebook (default sqlite:///gradebook.db; 'none' to skip)")
     p.add_argument("--workers", type=int, nargs="?", const=os.cpu_count() or 1, default=None,
                    help="grade in parallel on a Dask LocalCluster of N worker processes (N defaults to the core count)")

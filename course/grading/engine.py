@@ -71,7 +71,7 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
               "items": [], "output": ""}
 
     try:
-        nb = read_submission(notebook)
+        nb = read_submission(notebook, limits.notebook_bytes)
     except FileNotFoundError:
         result.update(status="missing", message=f"找不到提交的 notebook：{notebook.name}")
         result["items"] = _empty_items(master, result["message"])

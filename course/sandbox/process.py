@@ -53,6 +53,7 @@ class Limits:
     output_bytes: int = 64 << 10  # stdout/stderr kept per stream; the rest is dropped
     pids: int = 64  # processes + threads of the submission
     tmpfs_bytes: int = 64 << 20  # size of the private /tmp
+    notebook_bytes: int = 32 << 20  # a larger submitted notebook is refused without being read
 
 
 class SandboxError(Exception):
