@@ -104,6 +104,9 @@ SAMPLES = {
     ("regularization", "reg_correct"): 10, ("regularization", "untouched"): 0,
     ("regularization", "reg_l2_no_1_over_m"): 9, ("regularization", "reg_dropout_no_scaling"): 6,
     ("regularization", "reg_backward_mask_missing"): 8.5,
+    ("ml_setup", "ml_correct"): 10, ("ml_setup", "untouched"): 0, ("ml_setup", "ml_equivalent"): 10,
+    ("ml_setup", "ml_shuffle_separately"): 9, ("ml_setup", "ml_bias_variance_swapped"): 8,
+    ("ml_setup", "ml_variance_not_std"): 8, ("ml_setup", "ml_test_own_stats"): 9,
 }
 
 
@@ -115,7 +118,7 @@ def test_sample_submission_scores(assignment, student):
     assert (r["score"], r["status"]) == (SAMPLES[assignment, student], "graded"), r
 
 
-@pytest.mark.parametrize("assignment", ["initialization", "gradient_checking", "regularization"])
+@pytest.mark.parametrize("assignment", ["initialization", "gradient_checking", "regularization", "ml_setup"])
 def test_master_full_release_zero(assignment):
     """Graded as submissions, does source/ score full marks and release/ zero?"""
     name = next((ROOT / "source" / assignment).glob("*.ipynb")).name

@@ -12,12 +12,19 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 BAYES_ERROR = 0.10  # every label of the pool was flipped with probability 0.1 (datasets/make_ml_setup_data.py)
 DEGREES = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15)
 C_WEAK = 1e6  # inverse regularization strength of the logistic regressions: almost none
+
+
+
+def _pyplot():
+    """matplotlib.pyplot, imported on first use: grading imports this module but never plots."""
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 # ---------------------------------------------------------------------------------------
@@ -47,6 +54,7 @@ def plot_points(X, Y, title):
     - Y: array of shape (1, m) with labels 0 / 1
     - title: plot title
     """
+    plt = _pyplot()
     plt.figure(figsize=(4.5, 4.5))
     plt.scatter(X[0], X[1], c=Y.ravel(), s=14, cmap=plt.cm.Spectral)
     plt.gca().set_aspect("equal")
@@ -125,6 +133,7 @@ def complexity_sweep(X_train, Y_train, X_dev, Y_dev, degrees=DEGREES):
 
 def plot_complexity_sweep(degrees, train_errors, dev_errors, bayes_error=BAYES_ERROR):
     """Train and dev error against the polynomial degree, with the Bayes error as a line."""
+    plt = _pyplot()
     plt.figure(figsize=(6.5, 4))
     plt.plot(degrees, train_errors, "o-", label="train error")
     plt.plot(degrees, dev_errors, "s-", label="dev error")
@@ -162,6 +171,7 @@ def plot_learning_curves(sizes, curves, bayes_error=BAYES_ERROR):
     - sizes: the training-set sizes
     - curves: dict title -> (train_errors, dev_errors)
     """
+    plt = _pyplot()
     fig, axes = plt.subplots(1, len(curves), figsize=(5 * len(curves), 3.8), sharey=True)
     for ax, (title, (train_errors, dev_errors)) in zip(np.atleast_1d(axes), curves.items()):
         ax.plot(sizes, train_errors, "o-", label="train error")
@@ -181,6 +191,7 @@ def plot_decision_boundaries(X, Y, classifiers):
     - X, Y: arrays of shapes (2, m), (1, m)
     - classifiers: dict title -> fitted classifier
     """
+    plt = _pyplot()
     xx, yy = np.meshgrid(np.linspace(-1.6, 1.6, 200), np.linspace(-1.6, 1.6, 200))
     grid = np.c_[xx.ravel(), yy.ravel()]
     fig, axes = plt.subplots(1, len(classifiers), figsize=(4 * len(classifiers), 4))
@@ -278,6 +289,7 @@ def plot_cost_contours(panels):
     - panels: dict title -> (X, y, path); X of shape (2, m), y (1, m), path as returned by
       gradient_descent
     """
+    plt = _pyplot()
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5))
     for ax, (title, (X, y, path)) in zip(np.atleast_1d(axes), panels.items()):
         w_opt, b_opt = least_squares(X, y)
@@ -310,6 +322,7 @@ def plot_activation_variances(results, title):
     - results: dict initialization name -> list of variances (one per layer)
     - title: plot title
     """
+    plt = _pyplot()
     plt.figure(figsize=(6.5, 4))
     positive = [v for vs in results.values() for v in vs if v > 0]
     floor = min(positive) / 100 if positive else 1e-12
@@ -350,6 +363,7 @@ def plot_deep_linear(a_values, max_layers, x):
     - max_layers: the largest L
     - x: array of shape (n, 1)
     """
+    plt = _pyplot()
     plt.figure(figsize=(6.5, 4))
     depths = np.arange(1, max_layers + 1)
     for a in a_values:
