@@ -35,7 +35,7 @@ NORMALIZE = "normalize_inputs"
 APPLY = "apply_normalization"
 VARIANCES = "activation_variances"
 
-PART_NAMES = ("X_train", "Y_train", "X_dev", "Y_dev", "X_test", "Y_test")
+PART_NAMES = "X_train Y_train X_dev Y_dev X_test Y_test".split()
 
 
 # ---------------------------------------------------------------------------------------
@@ -77,13 +77,14 @@ def _call_split(submission, case, seed, global_seed=None):
         fail(f"{call}：应返回 6 个数组 (X_train, Y_train, X_dev, Y_dev, X_test, Y_test)，得到 "
              f"{type(got).__name__ if not isinstance(got, Unsupported) else got.type_name}"
              + (f"（{len(got)} 个值）" if type(got) in (tuple, list) else "") + "。")
-    m_dev, m_test = round(dev_fraction * m), round(test_fraction * m)
-    sizes = {"train": m - m_dev - m_test, "dev": m_dev, "test": m_test}
+    m_dev = round(dev_fraction * m)
+    m_test = round(test_fraction * m)
+    sizes = dict(train=m - m_dev - m_test, dev=m_dev, test=m_test)
     for name, part in zip(PART_NAMES, got):
         if type(part) is not np.ndarray:
             fail(f"{call}：{name} 应该是 numpy 数组，得到 {type(part).__name__}。")
         rows = n_x if name.startswith("X") else n_y
-        want = (rows, sizes[name.split("_")[1]])
+        want = (rows, sizes[name[2:]])
         if part.shape != want:
             fail(f"{call}：{name} 的形状应为 {want}，得到 {part.shape}。开发集 round({dev_fraction} * {m}) = {m_dev} 个样本，"
                  f"测试集 round({test_fraction} * {m}) = {m_test} 个，其余 {sizes['train']} 个是训练集。")
@@ -168,6 +169,8 @@ def test_split_shuffled_by_seed(submission):
 # ---------------------------------------------------------------------------------------
 # diagnose_bias_variance
 
+DIAGNOSIS_KEYS = ("high_bias", "high_variance")
+
 # (train_error, dev_error): the lecture's cases with other numbers, default Bayes error and threshold.
 DEFAULT_CASES = [(0.02, 0.12), (0.18, 0.19), (0.12, 0.26), (0.004, 0.012), (0.035, 0.04), (0.001, 0.05)]
 # (train_error, dev_error, bayes_error, threshold); no case is within 1e-9 of its threshold.
@@ -181,7 +184,7 @@ def _check_diagnosis(got, expected, call):
         fail(f"{call} 应返回字典 (dict)，得到 {getattr(got, 'type_name', type(got).__name__)}。")
     if set(got) != {"high_bias", "high_variance"}:
         fail(f"{call} 返回的字典应恰好有两个键 'high_bias' 和 'high_variance'，得到 {sorted(map(str, got))}。")
-    for key in ("high_bias", "high_variance"):
+    for key in DIAGNOSIS_KEYS:
         if type(got[key]) not in (bool, np.bool_):
             fail(f"{call}['{key}'] 应为 True 或 False，得到 {type(got[key]).__name__}。")
     pair = (bool(got["high_bias"]), bool(got["high_variance"]))
