@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install release samples grade demo test bench clean
+.PHONY: install release samples grade demo test check-platforms bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@# Grading refuses to run without the sandbox: install bubblewrap where we can (root with apt).
@@ -43,6 +43,9 @@ demo: $(STAMP)  ## build the releases, grade the sample submissions, print the s
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest -q
+
+check-platforms: $(STAMP)  ## the stated figures under every OpenBLAS kernel this CPU runs (a few minutes)
+	$(BIN)/python tools/kernel_matrix.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/hardening_cost.py

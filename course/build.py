@@ -5,10 +5,16 @@ The build is a fixed sequence of small steps:
 2. ``generate_release``: nbgrader generate_assignment (clears solutions and outputs, locks
    given cells, computes checksums, records grade cells in the gradebook)
 3. ``check_release_is_clean``: refuse a release that leaks solution text or markers
-4. ``generate_solutions``: source notebook minus nbgrader markers, executed top to bottom
+4. ``generate_solutions``: source notebook minus nbgrader markers, executed top to bottom;
+   skipped when solutions/<assignment> was built from the same source (``solutions_up_to_date``)
+
+Solutions are stamped with a fingerprint of their source folder (file names and bytes, no
+dates), and executed without timing metadata, so rebuilding an unchanged course rewrites
+nothing and a committed solutions folder shows whether it is current.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -98,6 +104,55 @@ def check_release_is_clean(release_folder: Path, source_nb: nbformat.NotebookNod
                 raise BuildError(f"{path}: contains solution text {line!r}")
 
 
+# Bump when generate_solutions changes what it writes: every stamp then counts as stale.
+SOLUTIONS_FORMAT = 1
+IGNORED_IN_SOURCE = ("__pycache__", ".ipynb_checkpoints")
+
+
+def source_fingerprint(root: Path, assignment: str) -> str:
+    """SHA-256 over the relative paths and bytes of source/<assignment> (datasets included; no mtimes)."""
+    folder = root / "source" / assignment
+    digest = hashlib.sha256(f"solutions-format {SOLUTIONS_FORMAT}\n".encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder)
+        if any(part in IGNORED_IN_SOURCE for part in rel.parts) or path.suffix == ".pyc":
+            continue
+        digest.update(rel.as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def solutions_stamp(notebook_path: Path) -> str | None:
+    """The source fingerprint recorded in an executed solutions notebook, or None."""
+    if not notebook_path.is_file():
+        return None
+    try:
+        nb = nbformat.read(notebook_path, as_version=4)
+    except Exception:  # an unreadable notebook is simply stale
+        return None
+    return nb.metadata.get("course", {}).get("source_sha256")
+
+
+def solutions_up_to_date(root: Path, assignment: str, solutions_dir: Path) -> bool:
+    """Was solutions_dir/<assignment> executed from exactly the current source/<assignment>, and are its
+    helper files still the source's copies?"""
+    master = master_notebook(root, assignment)
+    out = solutions_dir / assignment
+    if solutions_stamp(out / master.name) != source_fingerprint(root, assignment):
+        return False
+    return _helper_files(root / "source" / assignment) == _helper_files(out)
+
+
+def _helper_files(folder: Path) -> dict[str, bytes]:
+    """Relative path -> bytes of every file but notebooks and caches (what solutions/ copies from source/)."""
+    files = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".ipynb"):
+        rel = path.relative_to(folder)
+        if not any(part in IGNORED_IN_SOURCE for part in rel.parts) and path.suffix != ".pyc":
+            files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
 def strip_markers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove nbgrader marker lines, keeping the solution code (for solutions/)."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -110,7 +165,12 @@ def strip_markers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute: bool = True,
                        timeout: int = 600) -> Path:
-    """Write solutions_dir/<assignment>: helper files plus the executed instructor notebook."""
+    """
+    Write solutions_dir/<assignment>: helper files plus the instructor notebook.
+
+    When execute is True the notebook is run top to bottom (without nbclient's timing
+    metadata) and stamped with source_fingerprint in ``metadata.course.source_sha256``.
+    """
     src_folder = root / "source" / assignment
     out = solutions_dir / assignment
     if out.exists():
@@ -122,7 +182,7 @@ def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute
         env_backend = os.environ.get("MPLBACKEND")
         os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
         try:
-            NotebookClient(nb, timeout=timeout, kernel_name="python3",
+            NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                            resources={"metadata": {"path": str(out)}}).execute()
         finally:
             if env_backend is None:
@@ -136,14 +196,20 @@ def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute
                     if "execution_count" in output:
                         output["execution_count"] = None
         nb.metadata.pop("widgets", None)
+        nb.metadata["course"] = {"source_sha256": source_fingerprint(root, assignment)}
     nbformat.write(nb, str(out / master.name))
     return out
 
 
 def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path | None = None,
           solutions_dir: Path | None = None, db_url: str | None = None, execute: bool = True,
-          solutions: bool = True) -> list[str]:
-    """Build release/ and solutions/ for the given (default: all) assignments."""
+          solutions: bool = True, force_solutions: bool = False, log=print) -> list[str]:
+    """
+    Build release/ and solutions/ for the given (default: all) assignments.
+
+    Executed solutions are rebuilt only when their source changed (or force_solutions);
+    log receives one line per assignment whose solutions were kept.
+    """
     ids = assignments or list_assignments(root)
     release_dir = release_dir or root / "release"
     solutions_dir = solutions_dir or root / "solutions"
@@ -153,6 +219,17 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
         source_nb = nbformat.read(master_notebook(root, assignment), as_version=4)
         folder = generate_release(root, assignment, release_dir, db_url)
         check_release_is_clean(folder, source_nb)
-        if solutions:
-            generate_solutions(root, assignment, solutions_dir, execute=execute)
+        if solutions and execute:
+            update_solutions(root, assignment, solutions_dir, force=force_solutions, log=log)
+        elif solutions:
+            generate_solutions(root, assignment, solutions_dir, execute=False)
     return ids
+
+
+def update_solutions(root: Path, assignment: str, solutions_dir: Path, *, force: bool = False, log=print) -> bool:
+    """Execute solutions_dir/<assignment> again unless it is up to date with its source; True if it ran."""
+    if not force and solutions_up_to_date(root, assignment, solutions_dir):
+        log(f"solutions/{assignment}: source unchanged, kept")
+        return False
+    generate_solutions(root, assignment, solutions_dir, execute=True)
+    return True

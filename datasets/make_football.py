@@ -3,36 +3,47 @@
 Story: the French goalkeeper kicks the ball from the left of the pitch; each
 point is where a player then headed it. Blue points (label 1) are headed by a
 French player, red points (label 0) by an opponent. French players win the
-upper-left of the field, opponents the lower-right, and the two meet along a
-noisy diagonal.
+upper-left of the field, opponents the lower-right; the two halves are split
+by a diagonal line, and a few balls near that line are won by the other team.
 
 The distribution (all numbers are module constants below):
 
 * Position: uniform over an ellipse with semi-axes 0.62 and 0.45, rotated by
-  1.05 rad and centred at (-0.14, -0.04); x stays within about [-0.64, 0.36]
-  and y within about [-0.62, 0.54], inside the plotted field
-  [-0.75, 0.40] x [-0.75, 0.65].
-* Label: with d the signed distance of the point to the line
-  y = 0.12 + 1.9 x (positive above the line), the point is blue with
-  probability sigmoid(d / 0.02), so labels mix over a band a few hundredths
-  wide around the line.
-* Intruders: every label is then flipped, independently of the position,
-  with probability 0.03. These scattered wrong-side points are what an
-  unregularized network bends its boundary to reach (overfitting); L2 and
-  dropout keep the boundary close to the line.
+  1.05 rad and centred at (-0.14, -0.04), except a strip of half-width
+  GAP = 0.03 along the line y = 0.12 + 1.9 x, where no ball lands (candidates
+  are drawn four at a time per point and those inside the strip are
+  dropped). x stays within about [-0.64, 0.36] and y within about
+  [-0.62, 0.54], inside the plotted field [-0.75, 0.40] x [-0.75, 0.65].
+* Label: with d the signed distance of the point to that line (positive
+  above it), the point is blue with probability sigmoid(d / BAND). BAND is
+  0.002, so outside the empty strip every label is its side's (the chance of
+  the other is below 4e-7 per point).
+* Intruders: a point whose distance to the line lies in NEAR = [0.03, 0.25]
+  has its label flipped with probability 0.1. These wrong-side balls, a few
+  steps into the other team's half, are what an unregularized network bends
+  its boundary to reach (overfitting); L2 and dropout keep the boundary
+  close to the line.
+
+Why this shape (issue 10): with the exercise's settings (layers [2, 20, 3, 1],
+lr 0.3, 30000 iterations) gradient descent amplifies last-bit differences
+(OpenBLAS kernels, a 1e-10 change of the initial weights) whenever points
+with mixed labels sit at the decision boundary: the original course file and
+the previous version of this one gave accuracies that depended on the CPU.
+With the empty strip and the intruders a few steps away from it, every point
+ends far from the threshold in all three runs, so the accuracies below are the
+same under every kernel (tools/kernel_matrix.py measures them) while the lesson
+keeps its margin.
 
 The training set (211 points) and the test set (200 points) are independent
 draws from this one distribution, made with one ``np.random.default_rng(SEED)``
 (training set first). Coordinates are rounded to 6 decimals. SEED was chosen
-among seeds 1-30 so that, with the exercise's reference model (layers
-[2, 20, 3, 1], lr 0.3, 30000 iterations), the classic lesson is clear with
-margin: the unregularized network fits the training set better than the test
-set, and L2 (lambd = 0.7) and dropout (keep_prob = 0.86) each raise the test
-accuracy. Reference figures on the committed file (train / test accuracy):
+among the first seeds for which all three runs are stable under the kernel
+matrix and the lesson is clear: no regularization trains better than it
+tests by at least 4 points, and L2 (lambd = 0.7) and dropout
+(keep_prob = 0.86) each raise the test accuracy by at least 3 points.
+Reference figures on the committed file (train / test accuracy):
 
-    no regularization   0.9478672985781991 / 0.89
-    L2, lambd = 0.7     0.933649289099526  / 0.935
-    dropout, kp = 0.86  0.933649289099526  / 0.935
+    FIGURES
 
 The output file is byte-for-byte reproducible: see ``_fixed_header``.
 
@@ -50,7 +61,7 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-SEED = 12
+SEED = 3
 N_TRAIN = 211
 N_TEST = 200
 
@@ -58,8 +69,11 @@ CENTRE = (-0.14, -0.04)      # centre of the elliptical region where balls land
 SEMI_AXES = (0.62, 0.45)     # semi-axes of that ellipse, before rotation
 ROTATION = 1.05              # rotation of the ellipse, radians, counter-clockwise
 BOUNDARY = (0.12, 1.9)       # the true boundary y = intercept + slope * x
-BAND = 0.02                  # width scale of the mixed band around the boundary
-FLIP_PROB = 0.03             # probability that a label is flipped (intruders)
+GAP = 0.03                   # half-width of the empty strip along the boundary
+BAND = 0.002                 # width scale of label mixing at the boundary (inside the strip)
+NEAR = (0.03, 0.25)          # distances to the boundary where intruders occur
+FLIP_PROB = 0.1              # probability that a label there is flipped (intruders)
+CANDIDATES = 4               # positions drawn per point before the strip is removed
 DECIMALS = 6                 # coordinates are rounded to this many decimals
 
 HEADER_TEXT = b"MATLAB 5.0 MAT-file, written by make_football.py; no creation date, so the bytes are reproducible"
@@ -77,25 +91,30 @@ def _sample_kicks(rng, n):
     - X: Positions, a float64 array of shape (n, 2), one point per row.
     - y: Labels (1 blue, 0 red), a uint8 array of shape (n, 1).
     """
-    # Uniform over the ellipse: the radius is the square root of a uniform.
-    r = np.sqrt(rng.uniform(0.0, 1.0, n))
-    theta = rng.uniform(0.0, 2.0 * np.pi, n)
+    # Uniform over the ellipse (the radius is the square root of a uniform); CANDIDATES * n
+    # positions are drawn and the first n outside the empty strip are kept.
+    k = CANDIDATES * n
+    r = np.sqrt(rng.uniform(0.0, 1.0, k))
+    theta = rng.uniform(0.0, 2.0 * np.pi, k)
     u = SEMI_AXES[0] * r * np.cos(theta)
     v = SEMI_AXES[1] * r * np.sin(theta)
     c, s = np.cos(ROTATION), np.sin(ROTATION)
-    x1 = CENTRE[0] + c * u - s * v
-    x2 = CENTRE[1] + s * u + c * v
-    x1 = np.round(x1, DECIMALS)
-    x2 = np.round(x2, DECIMALS)
-
-    # Noisy diagonal: blue with probability sigmoid(distance above the line / BAND).
+    x1 = np.round(CENTRE[0] + c * u - s * v, DECIMALS)
+    x2 = np.round(CENTRE[1] + s * u + c * v, DECIMALS)
     intercept, slope = BOUNDARY
     distance = (x2 - (intercept + slope * x1)) / np.sqrt(1.0 + slope**2)
+    keep = np.abs(distance) >= GAP
+    x1, x2, distance = x1[keep][:n], x2[keep][:n], distance[keep][:n]
+    if len(x1) < n:
+        raise RuntimeError("too few candidates outside the empty strip: raise CANDIDATES")
+
+    # Blue above the line, red below (mixed only within a few BAND of it, inside the strip).
     p_blue = 1.0 / (1.0 + np.exp(-distance / BAND))
     y = (rng.uniform(0.0, 1.0, n) < p_blue).astype(np.uint8)
 
-    # Intruders: flip a few labels anywhere on the field.
-    flip = rng.uniform(0.0, 1.0, n) < FLIP_PROB
+    # Intruders: flip some labels a few steps into the other half.
+    near = (np.abs(distance) >= NEAR[0]) & (np.abs(distance) <= NEAR[1])
+    flip = rng.uniform(0.0, 1.0, n) < np.where(near, FLIP_PROB, 0.0)
     y[flip] = 1 - y[flip]
 
     X = np.stack([x1, x2], axis=1)

@@ -1,4 +1,10 @@
-"""The Initialization assignment reproduces the reference figures (shared/reference/README.md)."""
+"""The Initialization assignment reproduces the reference figures (shared/reference/README.md).
+
+Figures are classified by stability (tools/kernel_matrix.py runs them under every OpenBLAS kernel):
+platform-stable ones are asserted exactly; the He cost at iteration 14000 moves in its last
+digits with the kernel (relative spread 1.3e-15 between Haswell, Sandybridge, Nehalem and Prescott)
+and is asserted to rel 1e-14, as the notebook states it with "≈" to 14 significant digits.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -48,30 +54,51 @@ def test_he_reference_values(ref):
 
 @pytest.mark.slow
 def test_zeros_run(ref):
-    """Zeros: cost ln 2 at every print (exact to 1e-15), accuracy 0.5 / 0.5."""
+    """Zeros (platform-stable, exact): ln 2 = 0.6931471805599453 at every print but iteration 10000,
+    which prints 0.6931471805599455 (rounding); accuracy 0.5 / 0.5."""
     costs, train, test = _costs(ref, "zeros")
-    assert len(costs) == 15
-    for c in costs:
-        assert c == pytest.approx(0.6931471805599453, abs=1e-15)
+    assert costs == [0.6931471805599453] * 10 + [0.6931471805599455] + [0.6931471805599453] * 4
     assert (train, test) == (0.5, 0.5)
+    text = _markdown()
+    assert "`0.6931471805599455`" in text and "`0.6931471805599453`" in text
 
 
 @pytest.mark.slow
 def test_random_run(ref):
-    """Large random: inf at iteration 0, accuracies 0.83 / 0.86 (exact: counts of 300 and 100)."""
+    """Large random (platform-stable, exact): inf at iteration 0, accuracies 0.83 / 0.86. Later costs
+    differ between kernels from the 3rd significant digit on, so neither the notebook nor this test states them."""
     costs, train, test = _costs(ref, "random")
     assert math.isinf(costs[0])
     assert all(math.isfinite(c) for c in costs[1:])
-    assert train == pytest.approx(0.83, abs=1e-12) and test == pytest.approx(0.86, abs=1e-12)
+    assert (train, test) == (0.83, 0.86)
 
 
 @pytest.mark.slow
 def test_he_run(ref):
-    """He: 0.8830537463419761 at iteration 0 (to 1e-15), accuracies 0.99333... / 0.96."""
+    """He: iterations 0 and 1000 and the accuracies are platform-stable (exact); iteration 14000 is
+    ≈ 0.073578959626773 (rel 1e-14, the kernel matrix's spread is 1.3e-15)."""
     costs, train, test = _costs(ref, "he")
-    assert costs[0] == pytest.approx(0.8830537463419761, abs=1e-15)
-    assert costs[-1] == pytest.approx(0.07357895962677366, rel=1e-6)
-    assert train == pytest.approx(0.9933333333333333, abs=1e-12) and test == pytest.approx(0.96, abs=1e-12)
+    assert costs[0] == 0.8830537463419761 and costs[1] == 0.6879825919728063
+    assert costs[-1] == pytest.approx(0.073578959626773, rel=1e-14)
+    assert (train, test) == (0.9933333333333333, 0.96)
+    text = _markdown()
+    for stated in ("Cost after iteration 0: 0.8830537463419761", "Cost after iteration 1000: 0.6879825919728063",
+                   "Cost after iteration 14000: ≈ 0.073578959626773", "`0.9933333333333333`", "`0.96`"):
+        assert stated in text, stated
+
+
+@pytest.mark.slow
+def test_xavier_run_matches_the_comparison_table(ref):
+    """Xavier (platform-stable): initial cost 0.7222 (4 decimals in the table), accuracies 99.00% / 95.00%."""
+    costs, train, test = _costs(ref, "xavier")
+    assert f"{costs[0]:.4f}" == "0.7222" and (train, test) == (0.99, 0.95)
+    assert "| Xavier | 0.7222 | 99.00% | 95.00% |" in _markdown()
+
+
+def _markdown():
+    import nbformat
+
+    return "\n".join(c.source for c in nbformat.read(MASTER, as_version=4).cells if c.cell_type == "markdown")
 
 
 def test_xavier_uses_sum_of_fan_in_and_fan_out(ref):

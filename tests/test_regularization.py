@@ -260,23 +260,40 @@ def test_train_and_evaluate_survives_unwritten_functions(ref, capsys):
 
 # ---------------------------------------------------------------------------------------
 # The lesson, on our data (full 30000-iteration runs)
+#
+# Figures by stability (tools/kernel_matrix.py runs them under every OpenBLAS kernel and with the
+# initial weights scaled by 1 +- 1e-10): the accuracies and the cost at iteration 0 are the same
+# everywhere and are asserted exactly; the costs at iterations 10000 and 20000 move in their last
+# digits, so the notebook states them with "≈" to the digits every kernel shares, and the test
+# allows one unit in the last stated digit.
 
 SETTINGS = {"no regularization": {}, "L2": {"lambd": 0.7}, "dropout": {"keep_prob": 0.86}}
+ACCURACIES = {"no regularization": (0.9241706161137441, 0.87), "L2": (0.9146919431279621, 0.915),
+              "dropout": (0.9241706161137441, 0.91)}
+MIN_MARGIN = 1e-3  # every point ends at least this far from the 0.5 threshold (the matrix measures more)
 
 
 def _run_all(ref, path, print_cost=False):
+    """Train the three models on a .mat file: accuracies, the smallest |a3 - 0.5| of each run, printed text."""
     data = ref.load_2D_dataset(str(path))
     train_X, train_Y, test_X, test_Y = data
-    out, printed = {}, io.StringIO()
+    out, margins, printed = {}, {}, io.StringIO()
     for name, kwargs in SETTINGS.items():
         with contextlib.redirect_stdout(printed):
             parameters = ref.model(train_X, train_Y, print_cost=print_cost, functions=_functions(ref), **kwargs)
         out[name] = (ref.accuracy(train_X, train_Y, parameters), ref.accuracy(test_X, test_Y, parameters))
+        a3 = np.concatenate([ref.forward_propagation(X, parameters)[0].ravel() for X in (train_X, test_X)])
+        margins[name] = float(np.min(np.abs(a3 - 0.5)))
+        with contextlib.redirect_stdout(printed):
+            print("On the training set:")
+            print(f"Accuracy: {out[name][0]!r}")
+            print("On the test set:")
+            print(f"Accuracy: {out[name][1]!r}")
     if print_cost:
         import matplotlib.pyplot as plt
 
         plt.close("all")
-    return out, printed.getvalue()
+    return out, margins, printed.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -284,36 +301,85 @@ def ours(ref):
     return _run_all(ref, FOLDER / "datasets" / "football.mat", print_cost=True)
 
 
+def _markdown():
+    return "\n".join(c.source for c in nbformat.read(MASTER, as_version=4).cells if c.cell_type == "markdown")
+
+
+def _expected_outputs(text):
+    """The notebook's expected-output blocks: the lines of each ``` block after "期望输出"."""
+    blocks = []
+    for part in text.split("期望输出")[1:]:
+        body = part.split("```", 2)[1]
+        blocks.append([line for line in body.strip("\n").splitlines() if line.strip()])
+    return blocks
+
+
 @pytest.mark.slow
 def test_lesson_overfitting_and_regularization(ours):
-    """Without regularization train - test >= 3 points; L2 and dropout each raise test accuracy by >= 2 points."""
-    acc, _ = ours
+    """Without regularization train - test >= 4 points; L2 and dropout each raise test accuracy by >= 3 points; they differ."""
+    acc, _, _ = ours
     train, test = acc["no regularization"]
-    assert train - test >= 0.03
-    assert acc["L2"][1] - test >= 0.02
-    assert acc["dropout"][1] - test >= 0.02
+    assert train - test >= 0.04 - 1e-12
+    assert acc["L2"][1] - test >= 0.03 - 1e-12
+    assert acc["dropout"][1] - test >= 0.03 - 1e-12
+    assert acc["L2"] != acc["dropout"]
+
+
+@pytest.mark.slow
+def test_accuracies_are_the_platform_stable_figures(ours):
+    """The accuracies (the same under every OpenBLAS kernel and perturbation) are exactly the stated ones."""
+    acc, _, _ = ours
+    assert acc == ACCURACIES
+
+
+@pytest.mark.slow
+def test_no_point_ends_near_the_threshold(ours):
+    """Each run leaves every training and test point at least MIN_MARGIN from a3 = 0.5: not a knife edge."""
+    _, margins, _ = ours
+    for name, margin in margins.items():
+        assert margin >= MIN_MARGIN, (name, margin)
 
 
 @pytest.mark.slow
 def test_notebook_states_the_measured_figures(ours):
-    """The figures in the notebook's text are exactly what the reference produces on datasets/football.mat."""
-    acc, printed = ours
-    assert acc == {"no regularization": (0.9478672985781991, 0.89), "L2": (0.933649289099526, 0.935),
-                   "dropout": (0.933649289099526, 0.935)}
-    text = "\n".join(c.source for c in nbformat.read(MASTER, as_version=4).cells if c.cell_type == "markdown")
-    cost_lines = [line for line in printed.splitlines() if line.startswith("Cost after iteration")]
-    assert len(cost_lines) == 9
-    for line in cost_lines:
-        assert line in text, line
-    for train, test in acc.values():
-        assert f"Accuracy: {train!r}" in text and f"Accuracy: {test!r}" in text
-        assert f"{train:.2%}" in text and f"{test:.2%}" in text
+    """The expected-output blocks and the comparison table are what the reference prints on datasets/football.mat.
+
+    A line stated exactly must be printed exactly; a cost stated as "≈ V" must be within one unit of
+    V's last digit, and the notebook must say that those digits depend on the machine.
+    """
+    acc, _, printed = ours
+    text = _markdown()
+    printed_lines = [line for line in printed.splitlines() if line.startswith(("Cost after", "On the", "Accuracy"))]
+    expected = [line for block in _expected_outputs(text) for line in block]
+    assert len(expected) == len(printed_lines) == 21
+    approximate = 0
+    for want, got in zip(expected, printed_lines):
+        if "≈" in want:
+            approximate += 1
+            head, value = want.split("≈")
+            assert got.startswith(head.rstrip()), (want, got)
+            decimals = len(value.strip().split(".")[1])
+            assert abs(float(got.split(":")[1]) - float(value)) <= 10.0 ** -decimals, (want, got)
+        else:
+            assert want == got
+    assert approximate == 0 or "取决于你的机器" in text
+    for name, (train, test) in acc.items():
+        assert f"{train:.2%} | {test:.2%}" in text, name
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not ORIGINAL.is_file(), reason="shared/reference/original-football.mat is not available")
 def test_original_dataset_reproduces_the_reference_table(ref):
-    """load_2D_dataset reads the original file; the reference solution reproduces the README table exactly."""
-    acc, _ = _run_all(ref, ORIGINAL)
-    assert acc == {"no regularization": (0.9478672985781991, 0.915), "L2": (0.9383886255924171, 0.93),
-                   "dropout": (0.95260663507109, 0.935)}
+    """load_2D_dataset reads the original file; the reference solution reproduces the README table.
+
+    No regularization and L2 are platform-stable (exact). Dropout is not: on this file some points
+    end within 5e-4 of the threshold, and the kernel matrix (tools/kernel_matrix.py) measures
+    0.9526/0.935 (Haswell, Zen, Prescott), 0.9479/0.93 (Sandybridge) and 0.9431/0.935 (Nehalem):
+    train within one point of 211 of 0.9479, test 0.93 or 0.935.
+    """
+    acc, _, _ = _run_all(ref, ORIGINAL)
+    assert acc["no regularization"] == (0.9478672985781991, 0.915)
+    assert acc["L2"] == (0.9383886255924171, 0.93)
+    train, test = acc["dropout"]
+    assert train == pytest.approx(0.9478672985781991, abs=1 / 211 + 1e-12)
+    assert test == pytest.approx(0.9325, abs=0.0025 + 1e-12)

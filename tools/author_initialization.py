@@ -117,8 +117,7 @@ def initialize_parameters_zeros(layers_dims):
     md("""
 用全零初始化训练 15000 步：
 
-期望输出 (expected output)：每次打印的 cost 都是 `0.6931471805599453`（即 $\\ln 2$），
-训练集和测试集准确率都是 `0.5`。
+期望输出 (expected output)：每次打印的 cost 都是 $\\ln 2$。除第 10000 步打印 `0.6931471805599455`（最后一位是舍入造成的）外，其余各次都打印 `0.6931471805599453`。训练集和测试集准确率都是 `0.5`。
 """),
     given("run_zeros", """
 results = {}
@@ -231,10 +230,10 @@ def initialize_parameters_he(layers_dims):
 Cost after iteration 0: 0.8830537463419761
 Cost after iteration 1000: 0.6879825919728063
 ...
-Cost after iteration 14000: 0.07357895962677366
+Cost after iteration 14000: ≈ 0.073578959626773
 ```
 
-训练集准确率 `0.9933333333333333`，测试集准确率 `0.96`。
+训练集准确率 `0.9933333333333333`，测试集准确率 `0.96`。第 14000 步的 cost 只给出前 14 位有效数字：最后几位取决于你的机器（CPU 与 BLAS 库做矩阵乘法时的舍入顺序），与上面不同不代表代码有错。
 """),
     given("run_he", """
 results["he"] = run_experiment("he", train_X, train_Y, test_X, test_Y,
