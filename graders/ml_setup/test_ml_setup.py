@@ -311,15 +311,29 @@ VARIANCE_CASES = {
 }
 
 
+def _log10_curve(values):
+    """log10 of each variance for the feedback plot (None where it is not a positive number)."""
+    out = []
+    for v in values:
+        ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and np.isfinite(v) and v > 0
+        out.append(float(np.log10(float(v))) if ok else None)
+    return out
+
+
 @pytest.mark.grade(item=VARIANCES, points=0.25)
 @pytest.mark.parametrize("case", VARIANCE_CASES)
-def test_activation_variances(submission, reference, case):
+def test_activation_variances(submission, reference, feedback, case):
     """每层激活值的方差与参考实现一致（一次 np.random.seed(seed)，逐层抽 W，b = 0）。"""
     dims, m, initialization, activation, seed = VARIANCE_CASES[case]
     X = np.random.RandomState(seed + 100).randn(dims[0], m)
     call = f"{VARIANCES}(X, {dims}, '{initialization}', '{activation}', seed={seed})"
-    got = submission.call(VARIANCES, X, list(dims), initialization, activation, seed, seed=seed + 1)
     expected = reference.activation_variances(X, list(dims), initialization, activation, seed)
+    plot = dict(title=f"log10 Var(A[l]), {initialization} + {activation}", xlabel="layer l - 1", ylabel="log10 Var(A[l])")
+    if initialization != "zeros":  # the reference curve alone, in case the call fails
+        feedback.curves(curves={"reference": _log10_curve(expected)}, **plot)
+    got = submission.call(VARIANCES, X, list(dims), initialization, activation, seed, seed=seed + 1)
+    if initialization != "zeros" and type(got) in (list, tuple) and None not in _log10_curve(got):
+        feedback.curves(curves={"reference": _log10_curve(expected), "yours": _log10_curve(got)}, **plot)
     if type(got) not in (list, tuple):
         fail(f"{call} 应返回一个列表 (list)，得到 {getattr(got, 'type_name', type(got).__name__)}。")
     if len(got) != len(expected):
