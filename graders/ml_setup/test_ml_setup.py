@@ -171,8 +171,10 @@ def test_split_shuffled_by_seed(submission):
 
 DIAGNOSIS_KEYS = ("high_bias", "high_variance")
 
-# (train_error, dev_error): the lecture's cases with other numbers, default Bayes error and threshold.
-DEFAULT_CASES = [(0.02, 0.12), (0.18, 0.19), (0.12, 0.26), (0.004, 0.012), (0.035, 0.04), (0.001, 0.05)]
+# (train_error, dev_error) with the default Bayes error and threshold: the lecture's four cases
+# (issue 14 names them), then the same four kinds with other numbers.
+DEFAULT_CASES = [(0.01, 0.11), (0.15, 0.16), (0.15, 0.30), (0.005, 0.01),
+                 (0.02, 0.12), (0.18, 0.19), (0.12, 0.26), (0.004, 0.012), (0.035, 0.04), (0.001, 0.05)]
 # (train_error, dev_error, bayes_error, threshold); no case is within 1e-9 of its threshold.
 BAYES_CASES = [(0.15, 0.16, 0.14, 0.02), (0.13, 0.25, 0.10, 0.02), (0.21, 0.22, 0.10, 0.02),
                (0.11, 0.20, 0.10, 0.02), (0.08, 0.12, 0.05, 0.05), (0.08, 0.20, 0.0, 0.05),
