@@ -1,10 +1,12 @@
 """The ML Setup assignment: its data, the figures its notebook states, the lessons they teach,
 its public tests, and its graders on equivalent implementations and on named mistakes.
 
-Figures by stability (see the author script, tools/author_ml_setup.py): sizes, step counts,
-the deep linear network's powers of 0.5 and 1 and the all-zero variances are exact under every
-OpenBLAS kernel and asserted exactly; error rates of the iterative logistic regressions,
-learning rates, costs, means and variances go through BLAS and are asserted with a tolerance.
+Figures by stability (tools/kernel_matrix.py measures them under every OpenBLAS kernel; the
+figure tests are marked slow, and .ci/run runs them again under Nehalem and Prescott): sizes,
+step counts, the deep linear network's powers of 0.5 and 1 and the all-zero variances are exact
+and asserted exactly; error rates of the iterative logistic regressions (the same under the
+five kernels measured, but an iterative solver), learning rates, costs, means and variances go
+through BLAS and are asserted with a tolerance.
 """
 from __future__ import annotations
 
@@ -79,6 +81,7 @@ FLIPPED = 97
 # Figures stated in the notebook (reference solution)
 
 
+@pytest.mark.slow
 def test_split_sizes_stated(ref):
     parts = ref.split_train_dev_test(ref.X, ref.Y, 0.25, 0.25, seed=1)
     assert [p.shape for p in parts] == [(2, 500), (1, 500), (2, 250), (1, 250), (2, 250), (1, 250)]
@@ -106,6 +109,7 @@ def reference_split(ref):
     return ref.split_train_dev_test(ref.X, ref.Y, 0.25, 0.25, seed=1)
 
 
+@pytest.mark.slow
 def test_sweep_figures_and_diagnosis(ref, reference_split):
     """The sweep's errors (≈, 2 examples) and the diagnosis the notebook draws from them."""
     X_train, Y_train, X_dev, Y_dev, _, _ = reference_split
@@ -120,6 +124,7 @@ def test_sweep_figures_and_diagnosis(ref, reference_split):
     assert all(diagnosis[d] == {"high_bias": False, "high_variance": True} for d in (12, 15))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [2, 3])
 def test_sweep_lesson_holds_for_other_splits(ref, seed):
     """A student whose shuffle differs sees the same lesson: degree 1 underfits, degree 15
@@ -131,6 +136,7 @@ def test_sweep_lesson_holds_for_other_splits(ref, seed):
     assert dv6 < min(dv1, dv15)
 
 
+@pytest.mark.slow
 def test_learning_curves_lesson(ref, reference_split):
     """Degree 1: train and dev errors stay far above the Bayes error; degree 15: a gap that shrinks."""
     X_train, Y_train, X_dev, Y_dev, _, _ = reference_split
@@ -149,6 +155,7 @@ def house(ref):
     return Xh_train, yh_train, Xh_dev, Xn, mu, sigma
 
 
+@pytest.mark.slow
 def test_normalization_figures(ref, house):
     """μ ≈ (433, 0.485), σ ≈ (272, 0.275); unit variance after dividing by σ; 1/σ² after dividing by σ² (ERRATA 2, 8)."""
     Xh_train, _, Xh_dev, Xn, mu, sigma = house
@@ -162,6 +169,7 @@ def test_normalization_figures(ref, house):
     np.testing.assert_allclose(wrong, [1.35039e-05, 13.2474], rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_gradient_descent_steps(ref, house):
     """Raw inputs: 10000 steps and J ≈ 0.764 (minimum ≈ 0.00345); normalized: exactly 5 steps."""
     Xh_train, yh_train, _, Xn, _, _ = house
@@ -177,6 +185,7 @@ def test_gradient_descent_steps(ref, house):
     assert norm[2][4] - j_opt > 2e-6 and norm[2][5] - j_opt < 2e-7  # tolerance 1e-6
 
 
+@pytest.mark.slow
 def test_deep_linear_network(ref):
     """y_hat = a**L x: exact for a = 0.5 and 1 (powers of two); 1.5**50 to rounding."""
     x = np.array([[1.0], [1.0]])
@@ -194,6 +203,7 @@ VARIANCE_TABLE = {
 }
 
 
+@pytest.mark.slow
 def test_activation_variance_table(ref):
     """The table of section 4.2 (≈, 3 significant digits), zeros exactly 0, and the lesson."""
     X_deep = np.random.RandomState(1).randn(100, 500)

@@ -10,7 +10,9 @@ amplify those bits. This script runs each kernel in its own child process and pr
 2. the lesson margins (train - test without regularization, test gain of L2 and dropout);
 3. every figure stated in the notebooks, the README and the tests, with its value under each
    kernel: "stable" when all kernels print the same digits, else the digits they share and the
-   largest relative difference (the tolerance the tests use).
+   largest relative difference (the tolerance the tests use);
+4. whether the ML Setup sweep gives the notebook's diagnosis (high bias, neither, high variance by
+   degree) under every kernel.
 
 Usage::
 
@@ -18,8 +20,8 @@ Usage::
     python tools/kernel_matrix.py --kernels Haswell,Nehalem --jobs 2
     python tools/kernel_matrix.py --json matrix.json
 
-Exit status 0 when every kernel and perturbation gives the same three accuracy pairs and the
-lesson margins hold; 1 otherwise. ``make check-platforms`` runs it.
+Exit status 0 when every kernel and perturbation gives the same three accuracy pairs, the
+lesson margins hold and the ML Setup diagnosis is the stated one; 1 otherwise. ``make check-platforms`` runs it.
 """
 from __future__ import annotations
 
@@ -181,7 +183,53 @@ def gradient_checking_figures() -> dict:
     return figures
 
 
-PARTS = ("regularization", "original", "initialization", "gradient_checking")
+def ml_setup_figures() -> dict:
+    """The figures the ML Setup notebook states (tests/test_ml_setup.py): sweep errors and diagnoses,
+    learning curves, normalization statistics, gradient-descent steps, the deep linear network and
+    the activation variances through 20 layers."""
+    import numpy as np
+
+    from course.grading.reference import load_reference
+
+    ref = load_reference(str(ROOT / "source" / "ml_setup" / "ML_Setup.ipynb"))
+    figures = {}
+    X_train, Y_train, X_dev, Y_dev, _, _ = ref.split_train_dev_test(ref.X, ref.Y, 0.25, 0.25, seed=1)
+    train_errors, dev_errors = ref.complexity_sweep(X_train, Y_train, X_dev, Y_dev, ref.DEGREES)
+    for d, tr, dv in zip(ref.DEGREES, train_errors, dev_errors):
+        diagnosis = ref.diagnose_bias_variance(tr, dv, bayes_error=ref.BAYES_ERROR, threshold=0.04)
+        figures[f"ml_setup/degree {d} train / dev error"] = f"{tr!r} / {dv!r}"
+        figures[f"ml_setup/degree {d} diagnosis"] = "+".join(k for k, v in diagnosis.items() if v) or "none"
+    sizes = [25, 50, 100, 200, 300, 500]
+    for d in (1, 15):
+        tr, dv = ref.learning_curve(X_train, Y_train, X_dev, Y_dev, d, sizes)
+        figures[f"ml_setup/learning curve degree {d} (train; dev)"] = f"{tr}; {dv}"
+    Xh, yh, _, _, _, _ = ref.split_train_dev_test(ref.X_house, ref.y_house, 0.2, 0.0, seed=2)
+    Xn, mu, sigma = ref.normalize_inputs(Xh)
+    figures["ml_setup/house mu"] = repr(mu.ravel().tolist())
+    figures["ml_setup/house sigma"] = repr(sigma.ravel().tolist())
+    for name, data in (("raw", Xh), ("normalized", Xn)):
+        rate = ref.safe_learning_rate(data)
+        steps, _, costs = ref.gradient_descent(data, yh, rate, max_steps=10000)
+        figures[f"ml_setup/gradient descent {name}: learning rate"] = repr(rate)
+        figures[f"ml_setup/gradient descent {name}: steps"] = repr(steps)
+        figures[f"ml_setup/gradient descent {name}: final cost"] = repr(costs[-1])
+    x = np.ones((2, 1))
+    for a in (0.5, 1.0, 1.5):
+        figures[f"ml_setup/deep linear a={a}, L=50"] = repr(float(ref.deep_linear_output(x, a, 50)[0, 0]))
+    X_deep = np.random.RandomState(1).randn(100, 500)
+    for activation in ("relu", "tanh"):
+        for init in ("zeros", "random", "he", "xavier"):
+            v = ref.activation_variances(X_deep, [100] * 21, init, activation, 1)
+            for layer in (1, 10, 20):
+                figures[f"ml_setup/Var(A[{layer}]) {activation} {init}"] = repr(v[layer - 1])
+    return figures
+
+
+# The ML Setup lesson (degree -> diagnosis with Bayes error 0.10 and threshold 0.04), as the notebook states it.
+ML_SETUP_DIAGNOSIS = {1: "high_bias", 2: "high_bias", 3: "high_bias", 4: "high_bias", 5: "none", 6: "none",
+                      8: "none", 10: "none", 12: "high_variance", 15: "high_variance"}
+
+PARTS = ("regularization", "original", "initialization", "gradient_checking", "ml_setup")
 
 
 def child(parts: tuple[str, ...]) -> dict:
@@ -200,6 +248,8 @@ def child(parts: tuple[str, ...]) -> dict:
         out["figures"].update(initialization_figures())
     if "gradient_checking" in parts:
         out["figures"].update(gradient_checking_figures())
+    if "ml_setup" in parts:
+        out["figures"].update(ml_setup_figures())
     for run in out["regularization"] + out.get("original", []):
         prefix = "regularization" if run in out["regularization"] else "original data"
         if run["perturbation"] == 0:
@@ -342,6 +392,13 @@ def main(argv: list[str] | None = None) -> int:
     if any("original" in r for r in results):
         print("\n## Regularization on shared/reference/original-football.mat (compatibility test)\n")
         print("\n".join(accuracy_table(results, "original")))
+    if "ml_setup" in parts:
+        ok = [r for r in results if "error" not in r]
+        wrong = [f"{r['kernel']} degree {d}" for r in ok for d, want in ML_SETUP_DIAGNOSIS.items()
+                 if r["figures"].get(f"ml_setup/degree {d} diagnosis") != want]
+        print("\n## ML Setup\n")
+        print(f"the sweep's diagnosis is the notebook's under every kernel: {'yes' if ok and not wrong else 'NO ' + ', '.join(wrong)}")
+        passed = passed and bool(ok) and not wrong
     lines, summary = figure_table(results)
     print("\n## Stated figures under each kernel\n")
     print("\n".join(lines))
