@@ -95,6 +95,37 @@ def cmd_extension(args) -> int:
     return 0
 
 
+def cmd_token(args) -> int:
+    from course.grading.batch import valid_id
+    from course.serve.db import ServeDB
+
+    root = course_root()
+    if not valid_id(args.user):
+        print(f"course token: invalid id {args.user!r}", file=sys.stderr)
+        return 2
+    role = "instructor" if args.instructor else "student"
+    token = ServeDB(root / "serve.db").create_token(args.user, role)
+    print(f"access token for {role} {args.user} (shown once; stored hashed): {token}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from course.sandbox.process import INSTALL_HINT, bwrap_works
+    from course.serve.app import ServeConfig, serve
+
+    root = course_root()
+    if not bwrap_works():  # the service hands the sandbox to every student: never without it
+        print(f"course serve: refusing to start: bubblewrap is not usable on this machine: {INSTALL_HINT}",
+              file=sys.stderr)
+        return 2
+    config = ServeConfig(root=root, db_url=args.db or f"sqlite:///{root / 'gradebook.db'}",
+                         max_upload_bytes=args.max_upload_mb << 20, uploads_per_minute=args.uploads_per_minute,
+                         attempts_per_assignment=args.attempts, workers=args.workers, scheduler=args.scheduler,
+                         secure_cookies=args.secure_cookies)
+    serve(config, args.host, args.port)
+    return 0
+
+
 def cmd_report(args) -> int:
     from course.report import build_report
 
@@ -158,6 +189,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hours", type=float, required=True)
     p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db)")
     p.set_defaults(func=cmd_extension)
+
+    p = sub.add_parser("token", help="create an access token for `course serve` (printed once, as the last word)")
+    p.add_argument("user", help="student id (or instructor name with --instructor)")
+    p.add_argument("--instructor", action="store_true", help="a token for the instructor dashboard")
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("serve", help="web service: students upload notebooks and get feedback in seconds")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db)")
+    p.add_argument("--workers", type=int, default=None, help="grading processes (a Dask LocalCluster; default: cores)")
+    p.add_argument("--scheduler", help="grade on an existing Dask scheduler instead")
+    p.add_argument("--max-upload-mb", type=int, default=8)
+    p.add_argument("--uploads-per-minute", type=int, default=6, help="per student")
+    p.add_argument("--attempts", type=int, default=30, help="uploads per student and assignment")
+    p.add_argument("--secure-cookies", action="store_true", help="session cookie only over HTTPS (behind a TLS proxy)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="write reports/<assignment>.html: score statistics for instructors")
     p.add_argument("assignment")

@@ -136,7 +136,6 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     submitted = submitted or root / "submitted"
     db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     limits = limits or Limits()
-    notebook_id = master_notebook(root, assignment).stem
     isolate = bwrap_works()
     if not isolate:
         if not allow_unsandboxed:
@@ -167,36 +166,13 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     failures = 0
 
     def record(result: dict, feedback_html: str | None = None) -> None:
-        """Feedback, then the gradebook, then results.json, which says whether the gradebook has it:
-        a submission is "already graded" only once every record of it exists. Each step may fail for
-        this submission alone (a full disk, a locked database): say so and go on."""
         nonlocal failures
-        student = result["student"]
-        stamp = stamps[student]
-        result["submission"] = stamp
-        folder = submitted / student / assignment
-
-        def gradebook():
-            result["late"] = record_in_gradebook(db_url, result, notebook_id, _parse_timestamp(stamp["timestamp"]),
-                                                 late_policy)
-            result["gradebook"] = "recorded"
-
-        steps = [("feedback", lambda: write_feedback(root, result, feedback_html, notebook_id, folder))]
-        if db_url != "none":
-            result["gradebook"] = "not recorded"
-            steps.append(("gradebook", gradebook))
-        steps.append(("results.json", lambda: write_json_atomically(results_path(root, student, assignment), result)))
-        for what, step in steps:
-            try:
-                step()
-            except Exception as exc:
-                message = f"{what}: {type(exc).__name__}: {str(exc)[:500]}"
-                print(f"error: {student}: could not write the {message}", file=sys.stderr)
-                result.setdefault("record_errors", []).append(message)
+        record_result(root, assignment, result, feedback_html, stamp=stamps[result["student"]],
+                      folder=submitted / result["student"] / assignment, db_url=db_url, late_policy=late_policy)
         failures += result["status"] != "graded"
         bar.set_postfix(failures=failures)
         bar.update()
-        log(f"{student}: {result['score']:g}/{result['max_score']:g} {result['status']} "
+        log(f"{result['student']}: {result['score']:g}/{result['max_score']:g} {result['status']} "
             f"({result['seconds']:.2f} s)")
         results.append(result)
 
@@ -212,6 +188,43 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     finally:
         bar.close()
     return results
+
+
+def record_result(root: Path, assignment: str, result: dict, feedback_html: str | None, *, stamp: dict,
+                  folder: Path, db_url: str, late_policy) -> dict:
+    """Record one graded submission: feedback, then the gradebook, then results.json, which says
+    whether the gradebook has it (a submission is "already graded" only once every record of it
+    exists). Each step may fail for this submission alone (a full disk, a locked database): it is
+    reported on stderr and in ``record_errors``, and the next step still runs.
+
+    Inputs:
+    - result: the record from grade_submission (updated in place with submission, late, gradebook)
+    - feedback_html: the page if a worker rendered it (else rendered here)
+    - stamp: submission_stamp() of the graded notebook; folder: its submitted/<s>/<a>/ folder
+    - db_url: the gradebook ("none": no gradebook); late_policy: course.late.LatePenalty
+    """
+    student = result["student"]
+    notebook_id = master_notebook(root, assignment).stem
+    result["submission"] = stamp
+
+    def gradebook():
+        result["late"] = record_in_gradebook(db_url, result, notebook_id, _parse_timestamp(stamp["timestamp"]),
+                                             late_policy)
+        result["gradebook"] = "recorded"
+
+    steps = [("feedback", lambda: write_feedback(root, result, feedback_html, notebook_id, folder))]
+    if db_url != "none":
+        result["gradebook"] = "not recorded"
+        steps.append(("gradebook", gradebook))
+    steps.append(("results.json", lambda: write_json_atomically(results_path(root, student, assignment), result)))
+    for what, step in steps:
+        try:
+            step()
+        except Exception as exc:
+            message = f"{what}: {type(exc).__name__}: {str(exc)[:500]}"
+            print(f"error: {student}: could not write the {message}", file=sys.stderr)
+            result.setdefault("record_errors", []).append(message)
+    return result
 
 
 def score_table(results: list[dict]) -> str:

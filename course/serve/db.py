@@ -1,0 +1,148 @@
+"""The service's own records (serve.db, SQLite): access tokens (stored hashed) and the durable
+queue of uploaded attempts. Grades themselves go where `course grade` puts them."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+import time
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, student TEXT NOT NULL, assignment TEXT NOT NULL, folder TEXT NOT NULL,
+    received REAL NOT NULL, status TEXT NOT NULL, started REAL, finished REAL,
+    score REAL, max_score REAL, result_status TEXT);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, received);
+CREATE INDEX IF NOT EXISTS jobs_by_student ON jobs (student, assignment, received);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    student: str
+    assignment: str
+    folder: str  # the attempt's folder: the notebook as received and its timestamp.txt
+    received: float
+    status: str  # queued, grading, graded
+    score: float | None = None
+    max_score: float | None = None
+    result_status: str | None = None  # the result's status (graded, timeout, invalid-notebook, ...)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class ServeDB:
+    """All access goes through short connections, so request threads and the runner share it safely."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with closing(sqlite3.connect(path, timeout=30)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a 202 means the attempt survives a crash
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # tokens -------------------------------------------------------------------------------------
+    def create_token(self, user: str, role: str = "student") -> str:
+        """A new access token for ``user`` (returned once; only its hash is stored)."""
+        token = secrets.token_urlsafe(24)
+        with self.connect() as db:
+            db.execute("INSERT INTO tokens VALUES (?, ?, ?, ?)", (_hash(token), user, role, time.time()))
+        return token
+
+    def user_for(self, token: str | None) -> tuple[str, str] | None:
+        """(user, role) of a token, or None."""
+        if not token:
+            return None
+        with self.connect() as db:
+            row = db.execute("SELECT user, role FROM tokens WHERE hash = ?", (_hash(token),)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def secret(self) -> str:
+        """The key that signs session cookies (made on first use)."""
+        with self.connect() as db:
+            row = db.execute("SELECT value FROM settings WHERE key = 'session_key'").fetchone()
+            if row:
+                return row[0]
+            key = secrets.token_urlsafe(32)
+            db.execute("INSERT INTO settings VALUES ('session_key', ?)", (key,))
+            return key
+
+    # the queue ----------------------------------------------------------------------------------
+    def enqueue(self, job_id: str, student: str, assignment: str, folder: Path, received: float) -> None:
+        with self.connect() as db:
+            db.execute("INSERT INTO jobs (id, student, assignment, folder, received, status) VALUES (?, ?, ?, ?, ?, 'queued')",
+                       (job_id, student, assignment, str(folder), received))
+
+    def claim(self, limit: int) -> list[Job]:
+        """Up to ``limit`` queued jobs, oldest first, marked as grading."""
+        if limit <= 0:
+            return []
+        with self.connect() as db:
+            rows = db.execute("SELECT * FROM jobs WHERE status = 'queued' ORDER BY received LIMIT ?", (limit,)).fetchall()
+            now = time.time()
+            for row in rows:
+                db.execute("UPDATE jobs SET status = 'grading', started = ? WHERE id = ?", (now, row[0]))
+        return [self._job(row, status="grading") for row in rows]
+
+    def finish(self, job_id: str, score: float, max_score: float, result_status: str) -> None:
+        with self.connect() as db:
+            db.execute("UPDATE jobs SET status = 'graded', finished = ?, score = ?, max_score = ?, result_status = ? "
+                       "WHERE id = ?", (time.time(), score, max_score, result_status, job_id))
+
+    def interrupted(self) -> list[Job]:
+        """Jobs a previous server left in 'grading' (it was killed)."""
+        with self.connect() as db:
+            rows = db.execute("SELECT * FROM jobs WHERE status = 'grading' ORDER BY received").fetchall()
+        return [self._job(row) for row in rows]
+
+    def requeue(self, job_id: str) -> None:
+        with self.connect() as db:
+            db.execute("UPDATE jobs SET status = 'queued', started = NULL WHERE id = ?", (job_id,))
+
+    def job(self, job_id: str) -> Job | None:
+        with self.connect() as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return self._job(row) if row else None
+
+    def jobs(self, student: str | None = None, assignment: str | None = None) -> list[Job]:
+        query, args = "SELECT * FROM jobs WHERE 1 = 1", []
+        if student is not None:
+            query, args = query + " AND student = ?", args + [student]
+        if assignment is not None:
+            query, args = query + " AND assignment = ?", args + [assignment]
+        with self.connect() as db:
+            rows = db.execute(query + " ORDER BY received DESC", args).fetchall()
+        return [self._job(row) for row in rows]
+
+    def count_since(self, student: str, since: float) -> int:
+        with self.connect() as db:
+            return db.execute("SELECT COUNT(*) FROM jobs WHERE student = ? AND received >= ?",
+                              (student, since)).fetchone()[0]
+
+    @staticmethod
+    def _job(row, status: str | None = None) -> Job:
+        (job_id, student, assignment, folder, received, row_status, _started, _finished,
+         score, max_score, result_status) = row
+        return Job(job_id, student, assignment, folder, received, status or row_status, score, max_score, result_status)

@@ -1,0 +1,111 @@
+"""The grading side of the service: a thread that takes queued attempts from serve.db, grades
+them on Dask (a LocalCluster, or an existing scheduler) with the same engine as `course grade`,
+and records each result exactly once.
+
+An attempt is recorded in three steps: its own results.json and feedback page in its folder (the
+durable mark that it was graded), then -- if it is still the student's latest attempt -- the
+course's records exactly as `course grade` writes them (batch.record_result: feedback, gradebook,
+autograded/<s>/<a>/results.json), then the job row. A server killed between any two steps finds
+the job still 'grading' on restart: with the attempt's results.json present it only repeats the
+idempotent recording, without grading again; without it, the attempt is graded again (nothing of
+it was recorded).
+"""
+from __future__ import annotations
+
+import json
+import threading
+import traceback
+import uuid
+from pathlib import Path
+
+from course.grading.batch import Submission, record_result, submission_stamp
+from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, ungraded_result
+from course.grading.feedback import render_feedback
+from course.grading.parallel import _grade_task
+from course.grading.store import write_json_atomically
+from course.late import load_policy
+from course.paths import master_notebook
+from course.sandbox.process import Limits, bwrap_works
+from course.serve.db import Job, ServeDB
+
+ATTEMPT_RESULT = "results.json"
+ATTEMPT_FEEDBACK = "feedback.html"
+
+
+class Runner(threading.Thread):
+    """Grades queued attempts, ``capacity`` at a time, until ``stop()``."""
+
+    def __init__(self, root: Path, db: ServeDB, client, *, db_url: str, capacity: int,
+                 limits: Limits | None = None, timeout: float = DEFAULT_SUBMISSION_TIMEOUT):
+        super().__init__(daemon=True, name="course-serve-runner")
+        self.root, self.db, self.client, self.db_url = root, db, client, db_url
+        self.capacity, self.limits, self.timeout = capacity, limits or Limits(), timeout
+        self.isolate = bwrap_works()
+        self.wake = threading.Event()
+        self._stop = threading.Event()
+        self._record_lock = threading.Lock()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.wake.set()
+
+    def recover(self) -> None:
+        """Jobs a killed server left half done: finish recording what was graded, requeue the rest."""
+        for job in self.db.interrupted():
+            saved = Path(job.folder) / ATTEMPT_RESULT
+            if saved.is_file():
+                result = json.loads(saved.read_text(encoding="utf-8"))
+                self._record(job, result, (Path(job.folder) / ATTEMPT_FEEDBACK).read_text(encoding="utf-8"))
+            else:
+                self.db.requeue(job.id)
+
+    def run(self) -> None:
+        from distributed import wait
+
+        in_flight: dict = {}
+        while not self._stop.is_set():
+            for job in self.db.claim(self.capacity - len(in_flight)):
+                notebook = Path(job.folder) / master_notebook(self.root, job.assignment).name
+                future = self.client.submit(_grade_task, str(self.root), job.assignment, Submission(job.student, notebook),
+                                            self.limits, self.timeout, self.isolate,
+                                            key=f"serve-{job.id}-{uuid.uuid4().hex[:6]}", pure=False)
+                in_flight[future] = job
+            if not in_flight:
+                self.wake.wait(0.5)
+                self.wake.clear()
+                continue
+            try:
+                done, _ = wait(list(in_flight), timeout=0.2, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = []
+            for future in done:
+                job = in_flight.pop(future)
+                try:
+                    result, page = future.result()
+                except Exception as exc:  # a worker that died repeatedly: record the failure, never lose it
+                    result = ungraded_result(self.root, job.assignment, job.student, "error",
+                                             f"grading task failed: {type(exc).__name__}: {str(exc)[:1000]}")
+                    page = None
+                try:
+                    self._complete(job, result, page)
+                except Exception:
+                    traceback.print_exc()
+        for future in in_flight:
+            future.cancel()
+
+    def _complete(self, job: Job, result: dict, page: str | None) -> None:
+        folder = Path(job.folder)
+        page = page if page is not None else render_feedback(result)
+        (folder / ATTEMPT_FEEDBACK).write_text(page, encoding="utf-8")
+        write_json_atomically(folder / ATTEMPT_RESULT, result)  # from here on, this attempt is graded
+        self._record(job, result, page)
+
+    def _record(self, job: Job, result: dict, page: str) -> None:
+        with self._record_lock:  # one writer for the course's records, as in `course grade`
+            latest = self.db.jobs(job.student, job.assignment)
+            if latest and latest[0].id == job.id:
+                notebook = Path(job.folder) / master_notebook(self.root, job.assignment).name
+                record_result(self.root, job.assignment, result, page, stamp=submission_stamp(Submission(job.student, notebook)),
+                              folder=self.root / "submitted" / job.student / job.assignment, db_url=self.db_url,
+                              late_policy=load_policy(self.root, job.assignment))
+            self.db.finish(job.id, float(result["score"]), float(result["max_score"]), result["status"])

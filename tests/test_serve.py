@@ -1,0 +1,245 @@
+"""`course serve` over real HTTP on loopback: the API's answers, records identical to `course grade`,
+concurrent uploads, a server killed mid-run, and a student in a real browser (Playwright driving
+Debian's chromium)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import ROOT
+from course.paths import copy_course
+from course.sandbox.process import bwrap_works
+
+pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: course serve refuses to start")
+
+A = "initialization"
+NB = "Initialization.ipynb"
+CORRECT = ROOT / "submitted" / "correct" / A / NB
+HE_SQRT1 = ROOT / "submitted" / "init_he_sqrt1" / A / NB
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`course serve` in its own process group, on a free loopback port of a course copy."""
+
+    def __init__(self, course: Path, *extra: str):
+        self.course, self.extra = course, extra
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def cli(self, *args: str) -> str:
+        out = subprocess.run([sys.executable, "-m", "course.cli", *args], cwd=self.course, capture_output=True,
+                             text=True, env=dict(os.environ, COURSE_ROOT=str(self.course)))
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout
+
+    def token(self, user: str, *flags: str) -> str:
+        return self.cli("token", user, *flags).split()[-1]
+
+    def start(self) -> "Server":
+        self.log = open(self.course / f"serve-{time.time_ns()}.log", "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "course.cli", "serve", "--port", str(self.port),
+                                      "--workers", "2", *self.extra], cwd=self.course, start_new_session=True,
+                                     env=dict(os.environ, COURSE_ROOT=str(self.course)), stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2).text == "ok":
+                    return self
+            except httpx.HTTPError:
+                pass
+            assert self.proc.poll() is None and time.monotonic() < deadline, \
+                (self.course / self.log.name).read_text()[-3000:]
+            time.sleep(0.3)
+
+    def kill(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def upload(server: Server, token: str | None, path: Path | bytes, assignment: str = A) -> httpx.Response:
+    data = path.read_bytes() if isinstance(path, Path) else path
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(f"{server.url}/api/assignments/{assignment}/submissions", headers=headers,
+                      files={"notebook": (NB, data, "application/x-ipynb+json")}, timeout=60)
+
+
+def wait_graded(server: Server, token: str, job_id: str, timeout: float = 240) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = httpx.get(f"{server.url}/api/submissions/{job_id}", headers={"Authorization": f"Bearer {token}"},
+                           timeout=30).json()
+        if status["status"] == "graded":
+            return status
+        assert time.monotonic() < deadline, status
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    course = copy_course(ROOT, tmp_path_factory.mktemp("serve") / "course")
+    srv = Server(course, "--uploads-per-minute", "4", "--max-upload-mb", "1")
+    srv.tokens = {name: srv.token(name) for name in ("alice", "bob", "carol")}
+    srv.tokens["teacher"] = srv.token("teacher", "--instructor")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_api_grades_and_answers_every_wrong_request_cleanly(server):
+    """202 then graded with the feedback URL; 401 without or with a wrong token; 404 for another
+    student's submission or an unknown assignment; 413 over the size cap; 400 for a non-notebook."""
+    alice, bob = server.tokens["alice"], server.tokens["bob"]
+    r = upload(server, alice, CORRECT)
+    assert r.status_code == 202 and r.json()["status"] == "queued", r.text
+    job = r.json()["id"]
+    status = wait_graded(server, alice, job)
+    assert (status["score"], status["max_score"]) == (10, 10)
+    page = httpx.get(server.url + status["feedback_url"], headers={"Authorization": f"Bearer {alice}"})
+    assert page.status_code == 200 and "评分反馈" in page.text
+
+    assert upload(server, None, CORRECT).status_code == 401
+    assert upload(server, "not-a-token", CORRECT).status_code == 401
+    assert httpx.get(f"{server.url}/api/submissions/{job}", headers={"Authorization": f"Bearer {bob}"}).status_code == 404
+    assert httpx.get(server.url + status["feedback_url"], headers={"Authorization": f"Bearer {bob}"}).status_code == 404
+    assert upload(server, bob, CORRECT, assignment="no_such_assignment").status_code == 404
+    assert upload(server, bob, b"x" * (2 << 20)).status_code == 413
+    bad = upload(server, bob, b"this is not a notebook")
+    assert bad.status_code == 400 and "notebook" in bad.json()["error"]
+
+
+def test_records_are_those_of_course_grade(server):
+    """The service writes results.json, the feedback page and the gradebook as `course grade` does:
+    a later `course grade` finds bob already graded."""
+    bob = server.tokens["bob"]
+    status = wait_graded(server, bob, upload(server, bob, HE_SQRT1).json()["id"])
+    assert status["score"] == 7
+    result = json.loads((server.course / "autograded" / "bob" / A / "results.json").read_text())
+    assert (result["score"], result["gradebook"]) == (7, "recorded")
+    assert (server.course / "feedback" / "bob" / A / "Initialization.html").is_file()
+    out = server.cli("grade", A, "--student", "bob")
+    assert "bob" in out and "7" in out
+
+
+def test_rate_limit(server):
+    """A student uploading faster than the limit (4 per minute here) gets 429 with a clear message."""
+    carol = server.tokens["carol"]
+    codes = [upload(server, carol, CORRECT).status_code for _ in range(5)]
+    assert codes[:4] == [202] * 4 and codes[4] == 429
+    assert "频繁" in upload(server, carol, CORRECT).json()["error"]
+
+
+def test_instructor_dashboard_and_csv(server):
+    teacher = server.tokens["teacher"]
+    with httpx.Client(base_url=server.url) as client:
+        assert client.get("/instructor").status_code == 403
+        page = client.get("/instructor", headers={"Authorization": f"Bearer {teacher}"})
+        assert page.status_code == 200 and "alice" in page.text
+        csv_text = client.get("/instructor/grades.csv", headers={"Authorization": f"Bearer {teacher}"}).text
+        assert csv_text.startswith("student,assignment")
+
+
+def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path):
+    """Uploads accepted (202), the server SIGKILLed while grading them, started again: every upload
+    is graded exactly once and every course record exists."""
+    course = copy_course(ROOT, tmp_path / "course")
+    srv = Server(course)
+    tokens = {f"s{i}": srv.token(f"s{i}") for i in range(6)}
+    srv.start()
+    try:
+        jobs = {s: upload(srv, t, CORRECT).json()["id"] for s, t in tokens.items()}
+        time.sleep(1.0)
+        srv.kill()
+        srv.start()
+        for s, job in jobs.items():
+            assert wait_graded(srv, tokens[s], job)["score"] == 10
+    finally:
+        srv.stop()
+    for s, job in jobs.items():
+        attempts = list((course / "submitted" / s / A / ".attempts").iterdir())
+        assert [a.name for a in attempts] == [job]
+        assert (attempts[0] / "results.json").is_file()
+        assert json.loads((course / "autograded" / s / A / "results.json").read_text())["score"] == 10
+
+
+def test_concurrent_uploads_are_each_graded_once(tmp_path):
+    """20 uploads from 10 clients at once: every one answered 202, every one graded once."""
+    course = copy_course(ROOT, tmp_path / "course")
+    srv = Server(course, "--uploads-per-minute", "10")
+    tokens = {f"c{i}": srv.token(f"c{i}") for i in range(10)}
+    srv.start()
+    answers, lock = [], threading.Lock()
+
+    def client(student):
+        for path in (CORRECT, HE_SQRT1):
+            r = upload(srv, tokens[student], path)
+            with lock:
+                answers.append((student, r.status_code, r.json().get("id")))
+
+    try:
+        threads = [threading.Thread(target=client, args=(s,)) for s in tokens]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(code for _, code, _ in answers) == [202] * 20
+        scores = sorted(wait_graded(srv, tokens[s], job)["score"] for s, _, job in answers)
+        assert scores == [7] * 10 + [10] * 10
+    finally:
+        srv.stop()
+    assert sum(1 for _ in course.glob(f"submitted/*/{A}/.attempts/*/results.json")) == 20
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_student_in_a_browser(server, tmp_path):
+    """Log in with a token, upload through the page, wait for the score, open the feedback."""
+    from playwright.sync_api import sync_playwright
+
+    token = server.token("dora")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(server.url + "/")
+        page.fill("#token", token)
+        page.click("button[type=submit]")
+        page.wait_for_selector("text=你好，dora")
+        section = page.locator(f"#assignment-{A}")
+        section.locator("input[type=file]").set_input_files(str(CORRECT))
+        section.locator("button[type=submit]").click()
+        page.wait_for_selector(f"#assignment-{A} tr.attempt[data-status=graded]", timeout=240_000)
+        assert section.locator("td.score").first.inner_text().strip() == "10 / 10"
+        page.screenshot(path=str(tmp_path / "student.png"), full_page=True)
+        if os.environ.get("COURSE_SCREENSHOT_DIR"):  # how the README's picture is made
+            shutil.copy(tmp_path / "student.png", Path(os.environ["COURSE_SCREENSHOT_DIR"]) / "serve-student.png")
+        section.locator("text=查看反馈").first.click()
+        page.wait_for_selector("text=评分反馈")
+        browser.close()
