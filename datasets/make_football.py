@@ -36,14 +36,22 @@ keeps its margin.
 
 The training set (211 points) and the test set (200 points) are independent
 draws from this one distribution, made with one ``np.random.default_rng(SEED)``
-(training set first). Coordinates are rounded to 6 decimals. SEED was chosen
-among the first seeds for which all three runs are stable under the kernel
-matrix and the lesson is clear: no regularization trains better than it
-tests by at least 4 points, and L2 (lambd = 0.7) and dropout
-(keep_prob = 0.86) each raise the test accuracy by at least 3 points.
-Reference figures on the committed file (train / test accuracy):
+(training set first). Coordinates are rounded to 6 decimals. SEED = 3 is the
+first seed of this design that passes both checks: the lesson is clear (no
+regularization trains better than it tests by at least 4 points; L2,
+lambd = 0.7, and dropout, keep_prob = 0.86, each raise the test accuracy by
+at least 3 points, to different results), and all three runs are stable
+(seed 1: the unregularized network does not overfit; seed 2: its run is
+chaotic, a 1e-10 change of the initial weights moves some outputs by 1e-2).
+Reference figures on the committed file (train / test accuracy), the same
+under every kernel, with every point at least 0.0057 from the threshold:
 
-    FIGURES
+    no regularization   0.9241706161137441 / 0.87
+    L2, lambd = 0.7     0.9146919431279621 / 0.915
+    dropout, kp = 0.86  0.9241706161137441 / 0.91
+
+The 18 training and 17 test points on the wrong side cap the accuracy of the
+true line at 0.9147 / 0.915: L2 reaches it.
 
 The output file is byte-for-byte reproducible: see ``_fixed_header``.
 
