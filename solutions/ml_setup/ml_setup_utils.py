@@ -196,8 +196,9 @@ def plot_decision_boundaries(X, Y, classifiers):
     grid = np.c_[xx.ravel(), yy.ravel()]
     fig, axes = plt.subplots(1, len(classifiers), figsize=(4 * len(classifiers), 4))
     for ax, (title, clf) in zip(np.atleast_1d(axes), classifiers.items()):
-        ax.contourf(xx, yy, clf.predict(grid).reshape(xx.shape), cmap=plt.cm.Spectral, alpha=0.4)
-        ax.scatter(X[0], X[1], c=Y.ravel(), s=10, cmap=plt.cm.Spectral)
+        # fixed levels: class 0 is always red and class 1 blue, also when a model predicts one class only
+        ax.contourf(xx, yy, clf.predict(grid).reshape(xx.shape), levels=[-0.5, 0.5, 1.5], cmap=plt.cm.Spectral, alpha=0.4)
+        ax.scatter(X[0], X[1], c=Y.ravel(), s=10, cmap=plt.cm.Spectral, vmin=0, vmax=1)
         ax.set_aspect("equal")
         ax.set_title(title)
     plt.show()
