@@ -14,11 +14,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
-from course.grading.notebooks import MAX_NOTEBOOK_BYTES
-from course.late import load_policy
 from course.grading.feedback import write_feedback
+from course.grading.notebooks import MAX_NOTEBOOK_BYTES
 from course.grading.store import (ensure_assignment, read_results, record_in_gradebook, results_path,
                                   write_json_atomically)
+from course.late import load_policy
 from course.paths import master_notebook
 from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works, unsandboxed_problem
 
