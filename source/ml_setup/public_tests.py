@@ -31,13 +31,13 @@ def _split_case(m):
     return np.vstack([i, i ** 2]), (10 * np.arange(m)).reshape(1, m)
 
 
-def _check_split(target, m, dev_fraction, test_fraction, seed):
+def _check_split(target, m, dev_fraction, test_fraction, seed, m_dev, m_test):
+    """m_dev, m_test: the expected sizes of the dev and test sets."""
     X, Y = _split_case(m)
     call = f"split_train_dev_test(X, Y, {dev_fraction}, {test_fraction}, seed={seed})，m = {m}"
     out = target(X.copy(), Y.copy(), dev_fraction, test_fraction, seed)
     assert isinstance(out, tuple) and len(out) == 6, (
         f"{call}：应返回 6 个数组 (X_train, Y_train, X_dev, Y_dev, X_test, Y_test)，得到 {type(out).__name__}。")
-    m_dev, m_test = round(dev_fraction * m), round(test_fraction * m)
     sizes = {"train": m - m_dev - m_test, "dev": m_dev, "test": m_test}
     for k, name in enumerate(PART_NAMES):
         part = out[k]
@@ -62,14 +62,14 @@ def _check_split(target, m, dev_fraction, test_fraction, seed):
 
 
 def split_train_dev_test_test(target):
-    first = _check_split(target, 20, 0.2, 0.1, seed=3)
-    _check_split(target, 20, 0.25, 0.0, seed=3)
-    _check_split(target, 30, 0.1, 0.3, seed=0)
+    first = _check_split(target, 20, 0.2, 0.1, seed=3, m_dev=4, m_test=2)
+    _check_split(target, 20, 0.25, 0.0, seed=3, m_dev=5, m_test=0)
+    _check_split(target, 30, 0.1, 0.3, seed=0, m_dev=3, m_test=9)
     np.random.seed(123)  # the function seeds itself: the global state before the call must not matter
-    again = _check_split(target, 20, 0.2, 0.1, seed=3)
+    again = _check_split(target, 20, 0.2, 0.1, seed=3, m_dev=4, m_test=2)
     assert all(np.array_equal(a, b) for a, b in zip(first, again)), (
         "同一个 seed 调用两次，结果应该完全相同：请保留函数开头的 np.random.seed(seed)，并只用 np.random 的函数打乱。")
-    other = _check_split(target, 20, 0.2, 0.1, seed=4)
+    other = _check_split(target, 20, 0.2, 0.1, seed=4, m_dev=4, m_test=2)
     assert not all(np.array_equal(a, b) for a, b in zip(first, other)), "seed 不同，切分结果却完全相同：打乱应该依赖 seed。"
     _passed("split_train_dev_test")
 
@@ -117,6 +117,18 @@ X_NORM_CASE = np.array([[1.0, 2.0, 3.0, 4.0, 10.0],
                         [-0.5, 0.5, 0.25, -0.25, 0.0]])
 EXPECTED_MU = np.array([[4.0], [300.0], [0.0]])
 EXPECTED_SIGMA = np.array([[3.1622776601683795], [141.4213562373095], [0.3535533905932738]])
+EXPECTED_X_NORM = np.array([[-0.9486832980505138, -0.6324555320336759, -0.31622776601683794, 0.0, 1.8973665961010275],
+                            [-1.414213562373095, 0.0, -0.7071067811865475, 1.414213562373095, 0.7071067811865475],
+                            [-1.414213562373095, 1.414213562373095, 0.7071067811865475, -0.7071067811865475, 0.0]])
+
+X_DEV_CASE = np.array([[0.0, 5.0, 8.0], [250.0, 600.0, 100.0], [1.0, -1.0, 0.5]])
+EXPECTED_DEV_NORM = np.array([[-1.2649110640673518, 0.31622776601683794, 1.2649110640673518],
+                              [-0.35355339059327373, 2.1213203435596424, -1.414213562373095],
+                              [2.82842712474619, -2.82842712474619, 1.414213562373095]])
+# what comes out when the dev set is normalized with its own mean and standard deviation (the mistake)
+DEV_OWN_STATISTICS = np.array([[-1.3131983079178737, 0.20203050891044222, 1.1111677990074318],
+                               [-0.3182229136702921, 1.352447383098741, -1.034224469428449],
+                               [0.9805806756909202, -1.3728129459672882, 0.3922322702763681]])
 
 
 def normalize_inputs_test(target):
@@ -133,21 +145,18 @@ def normalize_inputs_test(target):
     if _close(sigma, EXPECTED_SIGMA * np.sqrt(5 / 4)):
         raise AssertionError("sigma 用了样本标准差（分母 m-1，ddof=1）：这里要总体标准差，分母是 m（np.std 的默认值）。")
     assert _close(sigma, EXPECTED_SIGMA), f"sigma 不对：期望每个特征的标准差 {EXPECTED_SIGMA.ravel()}，得到 {sigma.ravel()}。"
-    expected = (X_NORM_CASE - EXPECTED_MU) / EXPECTED_SIGMA
-    assert _close(X_norm, expected), "X_norm 不对：应为 (X_train - mu) / sigma。"
+    assert _close(X_norm, EXPECTED_X_NORM), "X_norm 不对：应为 (X_train - mu) / sigma。"
     assert _close(X_norm.var(axis=1), np.ones(3)), "归一化之后每个特征的方差应为 1。"
     _passed("normalize_inputs")
 
 
 def apply_normalization_test(target):
-    X_dev = np.array([[0.0, 5.0, 8.0], [250.0, 600.0, 100.0], [1.0, -1.0, 0.5]])
-    got = target(X_dev.copy(), EXPECTED_MU.copy(), EXPECTED_SIGMA.copy())
+    got = target(X_DEV_CASE.copy(), EXPECTED_MU.copy(), EXPECTED_SIGMA.copy())
     assert isinstance(got, np.ndarray), f"apply_normalization 应返回 numpy 数组，得到 {type(got).__name__}。"
     assert got.shape == (3, 3), f"返回值的形状应为 (3, 3)，得到 {got.shape}。"
-    own = (X_dev - X_dev.mean(axis=1, keepdims=True)) / X_dev.std(axis=1, keepdims=True)
-    if _close(got, own):
+    if _close(got, DEV_OWN_STATISTICS):
         raise AssertionError("你用开发集自己的均值和标准差做了归一化：开发集和测试集必须用训练集的 mu 和 sigma（参数里给出的）。")
-    assert _close(got, (X_dev - EXPECTED_MU) / EXPECTED_SIGMA), "结果不对：应为 (X - mu) / sigma，mu 和 sigma 用参数给出的值。"
+    assert _close(got, EXPECTED_DEV_NORM), "结果不对：应为 (X - mu) / sigma，mu 和 sigma 用参数给出的值。"
     _passed("apply_normalization")
 
 
