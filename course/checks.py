@@ -7,7 +7,7 @@ numpy arrays are exact ``np.ndarray`` objects, anything unsupported is an ``Unsu
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -26,6 +26,44 @@ def fail(message: str) -> None:
     raise CheckFailed(message)
 
 
+def plain(value: Any) -> str:
+    """A number as a student reads it: 1.4604 or 7, never np.float64(1.4604)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, np.ndarray) and value.size == 1 and np.issubdtype(value.dtype, np.number):
+        return plain(value.reshape(())[()])
+    return repr(value)
+
+
+def constant_ratio(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6) -> float | None:
+    """got / expected when it is the same number for every entry (entries where expected is 0 must
+    be 0 in got too); None otherwise, when the ratio is 1, or when fewer than two entries are nonzero
+    (one number is always a multiple of another)."""
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    nonzero = expected != 0
+    if nonzero.sum() < 2 or not np.all(got[~nonzero] == 0) or not np.all(np.isfinite(got)):
+        return None
+    ratios = got[nonzero] / expected[nonzero]
+    r = float(ratios[0])
+    if not np.allclose(ratios, r, rtol=rtol, atol=0) or np.isclose(r, 1.0, rtol=rtol):
+        return None
+    return r
+
+
+def describe_ratio(r: float) -> str:
+    """"正好是期望值的 0.7071 倍（≈ 1/√2）" and the like."""
+    names = {np.sqrt(2): "√2", 1 / np.sqrt(2): "1/√2", -1.0: "-1，符号相反"}
+    for k in (2, 3, 4, 5, 10, 100):
+        names[float(k)] = str(k)
+        names[1.0 / k] = f"1/{k}"
+    label = next((name for value, name in names.items() if np.isclose(r, value, rtol=1e-6)), "")
+    return f"正好是期望值的 {r:.6g} 倍" + (f"（= {label}）" if label and label != f"{r:.6g}" else "")
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, Unsupported):
         return f"不支持的对象类型 {value.type_name}"
@@ -35,7 +73,7 @@ def _describe(value: Any) -> str:
 
 
 def expect_array(got: Any, expected: np.ndarray, name: str, *, rtol: float = RTOL,
-                 atol: float = ATOL, check_dtype: bool = True) -> None:
+                 atol: float = ATOL, check_dtype: bool = True, hint: str = "") -> None:
     """Check that ``got`` is an ndarray of ``expected``'s shape whose values match.
 
     Inputs:
@@ -44,11 +82,15 @@ def expect_array(got: Any, expected: np.ndarray, name: str, *, rtol: float = RTO
     - name: what the value is called in the message (e.g. "W1")
     - rtol, atol: np.isclose tolerances
     - check_dtype: require a floating dtype when the reference is floating
+    - hint: appended to any failure message (what the likely mistake is)
+    When every entry is off by the same factor, the message names it.
     """
+    hint = hint or ""
     if type(got) is not np.ndarray:
-        fail(f"{name} 应该是 numpy 数组 (np.ndarray)，但得到的是 {_describe(got)}。")
+        fail(f"{name} 应该是 numpy 数组 (np.ndarray)，但得到的是 {_describe(got)}。{hint}")
     if got.shape != expected.shape:
-        fail(f"{name} 的形状 (shape) 不对：期望 {expected.shape}，得到 {got.shape}。")
+        transposed = "（正好是期望形状的转置，行和列弄反了）" if got.shape == expected.shape[::-1] else ""
+        fail(f"{name} 的形状 (shape) 不对：期望 {expected.shape}，得到 {got.shape}{transposed}。{hint}")
     if check_dtype and np.issubdtype(expected.dtype, np.floating) and not np.issubdtype(got.dtype, np.floating):
         fail(f"{name} 的数据类型 (dtype) 不对：期望浮点数 {expected.dtype}，得到 {got.dtype}。")
     if not np.issubdtype(got.dtype, np.number) and got.dtype != np.bool_:
@@ -57,14 +99,16 @@ def expect_array(got: Any, expected: np.ndarray, name: str, *, rtol: float = RTO
     if not close.all():
         bad = np.argwhere(~close)[0]
         idx = tuple(int(i) for i in bad)
+        ratio = constant_ratio(got, expected) if np.issubdtype(got.dtype, np.number) else None
+        scaled = f"你的结果的每个元素都{describe_ratio(ratio)}。" if ratio is not None else ""
         fail(
-            f"{name} 的数值不对：第一个不同的元素在下标 {idx}，期望 {expected[idx]!r}，得到 {got[idx]!r}"
-            f"（共 {int((~close).sum())} / {close.size} 个元素不同；容差 rtol={rtol:g}, atol={atol:g}）。"
+            f"{name} 的数值不对：第一个不同的元素在下标 {idx}，期望 {plain(expected[idx])}，得到 {plain(got[idx])}"
+            f"（共 {int((~close).sum())} / {close.size} 个元素不同；容差 rtol={rtol:g}, atol={atol:g}）。{scaled}{hint}"
         )
 
 
 def expect_float(got: Any, expected: float, name: str, *, rtol: float = RTOL, atol: float = ATOL,
-                 python_float: bool = False) -> None:
+                 python_float: bool = False, hint: str | Callable[[float], str] = "") -> None:
     """Check a scalar result.
 
     Inputs:
@@ -72,6 +116,8 @@ def expect_float(got: Any, expected: float, name: str, *, rtol: float = RTOL, at
     - expected: reference value
     - python_float: when True, require a Python float (np.float64 also qualifies, since it
       subclasses float) rather than an array
+    - hint: text appended to a wrong-value message, or a function of the value returned that
+      gives it (to name the mistake a particular value points to)
     """
     if python_float:
         if not isinstance(got, float):
@@ -84,14 +130,18 @@ def expect_float(got: Any, expected: float, name: str, *, rtol: float = RTOL, at
     if isinstance(got, bool) or not isinstance(got, (int, float, np.integer, np.floating)):
         fail(f"{name} 应该是一个数，但得到的是 {_describe(got)}。")
     got = float(got)
+    if callable(hint):
+        hint = hint(got) if not np.isclose(got, expected, rtol=rtol, atol=atol) else ""
+    hint = hint or ""
     if np.isnan(got):
-        fail(f"{name} 是 NaN，期望 {expected!r}。")
+        fail(f"{name} 是 NaN，期望 {plain(expected)}。{hint}")
     if not np.isclose(got, expected, rtol=rtol, atol=atol):
-        fail(f"{name} 的值不对：期望 {expected!r}，得到 {got!r}（容差 rtol={rtol:g}, atol={atol:g}）。")
+        fail(f"{name} 的值不对：期望 {plain(expected)}，得到 {plain(got)}（容差 rtol={rtol:g}, atol={atol:g}）。{hint}")
 
 
 def expect_dict_of_arrays(got: Any, expected: dict, name: str, *, keys: Iterable[str] | None = None,
-                          rtol: float = RTOL, atol: float = ATOL, exact_keys: bool = True) -> None:
+                          rtol: float = RTOL, atol: float = ATOL, exact_keys: bool = True,
+                          hint: Callable[[str, Any], str] | None = None) -> None:
     """Check a dict of arrays key by key (missing keys, extra keys, shapes, values).
 
     Inputs:
@@ -100,6 +150,8 @@ def expect_dict_of_arrays(got: Any, expected: dict, name: str, *, keys: Iterable
     - name: what the dict is called in messages (e.g. "parameters")
     - keys: the keys to compare (default: all of expected's)
     - exact_keys: when True, extra keys are an error too
+    - hint: function of (key, value returned for it) giving text that names the likely mistake,
+      appended to that key's failure message
     """
     if type(got) is not dict:
         fail(f"{name} 应该是字典 (dict)，但得到的是 {_describe(got)}。")
@@ -112,4 +164,10 @@ def expect_dict_of_arrays(got: Any, expected: dict, name: str, *, keys: Iterable
         if extra:
             fail(f"{name} 多出了不该有的键：{', '.join(map(str, extra))}。")
     for key in keys:
-        expect_array(got[key], np.asarray(expected[key]), f"{name}['{key}']", rtol=rtol, atol=atol)
+        try:
+            expect_array(got[key], np.asarray(expected[key]), f"{name}['{key}']", rtol=rtol, atol=atol)
+        except CheckFailed as exc:
+            extra = hint(key, got[key]) if hint is not None else ""
+            if extra:
+                raise CheckFailed(f"{exc}{extra}") from None
+            raise

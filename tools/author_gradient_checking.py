@@ -184,9 +184,9 @@ def backward_propagation(x, theta):
 
 1. 用中心差分估计导数：
    - $\theta^{+} = \theta + \varepsilon$，$\theta^{-} = \theta - \varepsilon$；
-   - $J^{+} = J(\theta^{+})$，$J^{-} = J(\theta^{-})$，都调用你写的 `forward_propagation`；
+   - $J^{+} = J(\theta^{+})$，$J^{-} = J(\theta^{-})$，都调用你写的 `forward_propagation`，不要把 $\theta x$ 直接写进这个函数：梯度检验要检查的正是 `forward_propagation` 与 `backward_propagation` 是否一致；
    - $\text{gradapprox} = \dfrac{J^{+} - J^{-}}{2\varepsilon}$。
-2. 调用 `backward_propagation` 得到 `grad`。
+2. 调用 `backward_propagation` 得到 `grad`（同样不要直接写成 `x`）。
 3. 按公式 (2) 计算 `difference`：分子用一次 `np.linalg.norm`，分母用两次，再相除。
    返回值必须是一个 Python `float`（不是数组），可以用 `float(...)` 转换。
 
@@ -244,7 +244,14 @@ except NotImplementedError:
 梯度正确 (The gradient is correct)! difference = 2.919335883291695e-10
 ```
 
-这里的函数是线性的，中心差分没有截断误差，$2.9 \times 10^{-10}$ 完全来自浮点舍入。
+这里的函数是线性的，中心差分没有截断误差，$2.9 \times 10^{-10}$ 完全来自浮点舍入。所以这个数本身没有意义：把差商换一种等价的写法，例如 `(J_plus - J_minus) / (thetaplus - thetaminus)` 或 `J_plus / (2 * epsilon) - J_minus / (2 * epsilon)`，舍入的方式就变了，你可能得到 `0.0`，也可能得到 $10^{-9}$ 量级的数，它们都是正确的。
+
+估计一下舍入误差有多大：$\theta^{\pm} = \theta \pm \varepsilon$ 和 $J^{\pm} = \theta^{\pm} x$ 各带有约 $u\,|\theta x|$ 的误差（$u \approx 1.1 \times 10^{-16}$），相减再除以 $2\varepsilon$ 后，gradapprox 的误差最多约为 $2u\,|\theta|\,|x| / \varepsilon$，difference 最多约为 $u\,|\theta| / \varepsilon$。对 $\theta = 4$、$\varepsilon = 10^{-7}$，这是 $4.4 \times 10^{-9}$。公开测试和评分只要求线性 $J$ 的 difference 落在这个量级之内（留了几倍余量），而用 $J(\theta) = x\theta^3$ 这样的**非线性**函数检验中心差分本身：这时
+
+$$\frac{J(\theta+\varepsilon) - J(\theta-\varepsilon)}{2\varepsilon} = x\,(3\theta^2 + \varepsilon^2), \qquad
+\text{difference} = \frac{\varepsilon^2}{6\theta^2 + \varepsilon^2}$$
+
+正好是第 1 节说的 $O(\varepsilon^2)$ 截断误差；单侧差分则得到约 $\varepsilon / (2\theta)$，相差上百倍。测试时会临时把 `forward_propagation` 和 `backward_propagation` 换成这个 $J$ 和它的导数 $3x\theta^2$，所以你的 `gradient_check` 必须通过这两个函数计算 $J$ 和导数。
 
 ## 3. N 维梯度检验
 
@@ -306,7 +313,7 @@ round trip exact: True
 1. 计算 $J^{+}_i$：
    - `thetaplus` 是参数向量的**副本** (`np.copy`)；
    - 只把第 i 个分量加上 $\varepsilon$：`thetaplus[i, 0]`；
-   - 把 `thetaplus` 切回字典（`vector_to_dictionary`），调用 `forward_propagation_n` 得到 cost，存进 `J_plus[i]`
+   - 用 `vector_to_dictionary(thetaplus, parameters)` 把 `thetaplus` 切回字典（第二个参数提供各块的形状），调用 `forward_propagation_n` 得到 cost，存进 `J_plus[i]`
      （`forward_propagation_n` 返回两个值，这里只要第一个）；
 2. 用同样的办法得到 $J^{-}_i$（第 i 个分量减去 $\varepsilon$）；
 3. $\text{gradapprox}_i = \dfrac{J^{+}_i - J^{-}_i}{2\varepsilon}$。

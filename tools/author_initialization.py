@@ -32,7 +32,7 @@ cells = [
 2. **大随机数初始化** `initialization = "random"`：权重是方差很大的随机数；
 3. **He 初始化** `initialization = "he"`：按 He 等人 (2015) 的公式缩放随机数。
 
-最后还有一个加分题：**Xavier (Glorot) 初始化**。
+最后还有一个加分题：**Xavier (Glorot) 初始化**，它的分数加在总分之上。
 
 **如何完成作业：** 只在 `### START CODE HERE ###` 与 `### END CODE HERE ###` 之间写代码，
 不要修改其他单元。每个函数后面都有一个公开测试 (public test) 单元，运行它可以检查你的实现；
@@ -58,8 +58,7 @@ plt.rcParams['image.cmap'] = 'gray'
 ## 1. 数据
 
 数据是平面上的两个同心圆环：内圈一类、外圈一类（蓝点标签为 1，红点标签为 0），训练集 300 个点、
-测试集 100 个点，并加入了少量噪声。它们由 `datasets/make_circles_data.py` 用固定的随机种子生成，
-每次运行都完全相同。
+测试集 100 个点，并加入了少量噪声。数据是用固定的随机种子生成的，每次运行都完全相同。
 
 - `train_X` 的形状是 `(2, 300)`：每一列是一个样本的两个坐标；
 - `train_Y` 的形状是 `(1, 300)`。
@@ -145,7 +144,7 @@ cost 一动不动，准确率和抛硬币一样：模型把每个样本都预测
 - 权重用 `np.random.randn(layers_dims[l], layers_dims[l-1]) * 10`；
 - 偏置用 `np.zeros((layers_dims[l], 1))`。
 
-函数开头已经调用了 `np.random.seed(3)`，保证每次得到同样的随机数，请不要删除。
+函数开头已经调用了 `np.random.seed(3)`，保证每次调用都得到同样的随机数，请不要删除，也不要在循环里再调用一次。
 """),
     graded("initialize_parameters_random", 3, f"""
 def initialize_parameters_random(layers_dims):
@@ -174,17 +173,16 @@ results["random"] = run_experiment("random", train_X, train_Y, test_X, test_Y,
                                    "Model with large random initialization")
 """),
     md("""
-**为什么第 0 步的 cost 是 `inf`？** 这不是“舍入误差”。权重放大 10 倍后，最后一层的
-$z^{[3]}$ 动辄是几十、几百。sigmoid 在这样的输入上**饱和** (saturate)：在 float64 里
-$\\sigma(z)$ 被算成正好 `1.0` 或正好 `0.0`。如果某个样本真实标签是 1，而网络给出 $a^{[3]} = 0$，
-交叉熵中的 $-\\log(a^{[3]}) = -\\log(0) = \\infty$，平均之后 cost 就是 `inf`。
-（反过来，标签为 0 且 $a^{[3]} = 0$ 时会出现 $0 \\cdot \\log 0$ = `nan`，`compute_loss` 用 `np.nansum`
-把这种项去掉，因为它对应的其实是一个完全正确的预测。）
+**为什么第 0 步的 cost 是 `inf`？** 这不是“舍入误差”。权重放大 10 倍后，每一层的输出都被放大，最后一层的 $z^{[3]}$ 达到几十、几百。sigmoid 在这样的输入上**饱和** (saturate)：$\\sigma(z) = 1/(1 + e^{-z})$ 中的 $e^{-z}$ 小于 $10^{-16}$ 时（$z$ 大于约 37），float64 里 $1 + e^{-z}$ 就正好等于 `1.0`。本例第 0 步时，300 个训练样本的 $a^{[3]}$ **全部**正好是 `1.0`：网络把每个点都极端自信地判为 1。
+
+交叉熵 $-\\big(y\\log a^{[3]} + (1-y)\\log(1-a^{[3]})\\big)$ 于是分成两种情况：
+- 标签 $y = 0$ 的 150 个点：$-\\log(1 - a^{[3]}) = -\\log(0) = \\infty$，这就是 cost 为 `inf` 的来源；
+- 标签 $y = 1$ 的 150 个点：预测完全正确，第一项是 $-\\log 1 = 0$，但第二项是 $0 \\cdot \\log 0$，在浮点运算里得到 `nan`。`compute_loss` 用 `np.nansum` 去掉这种项，因为它对应的是一个正确的预测，损失应为 0。
 
 **观察：**
-- 模型不再把所有点都预测成 0，说明对称性被打破了；
-- 但一开始的预测极端自信又常常是错的，损失巨大；sigmoid 饱和处梯度接近 0，优化很慢，
-  15000 步后决策边界仍然很粗糙，准确率只有八成多；
+- 模型不再把所有点都预测成同一类，说明对称性被打破了；
+- 一开始的预测极端自信，又有一半是错的，所以损失巨大；
+- 注意：输出层的梯度**并没有**因为 sigmoid 饱和而消失。交叉熵与 sigmoid 搭配时，$dz^{[3]} = a^{[3]} - y$，预测错误的点上它接近 $\\pm 1$，照样推动参数更新（只有预测正确又饱和的点，$dz^{[3]}$ 才是 0）。问题在于起点太差：网络从一个权重很大、非常“陡峭”的决策函数出发，用同样的学习率，15000 步后决策边界仍然很粗糙，准确率只有八成多；
 - 训练得更久结果会变好，但过大的初始值明显拖慢了优化。
 
 所以，权重不能太大。那应该多小？下一节给出答案。
@@ -204,7 +202,7 @@ $$W^{[l]} \\sim \\mathcal{N}\\left(0, \\frac{2}{n^{[l-1]}}\\right), \\qquad
 
 其中 $n^{[l-1]}$ = `layers_dims[l-1]`，是这一层的输入个数。
 
-**练习 3：** 实现 `initialize_parameters_he`（偏置仍然是 0）。
+**练习 3：** 实现 `initialize_parameters_he`（偏置仍然是 0）。函数开头已经设置了随机种子 `np.random.seed(3)`，循环里不要再设置：每一层都重新设置种子，各层就会抽到同样的一串随机数。
 """),
     graded("initialize_parameters_he", 3, f"""
 def initialize_parameters_he(layers_dims):
@@ -244,18 +242,21 @@ He 初始化让模型在同样的 15000 步内把两个圆环几乎完美地分�
 
 ## 6. 加分题：Xavier (Glorot) 初始化
 
-Glorot 和 Bengio (2010) 同时考虑前向传播（输入个数 $n^{[l-1]}$）和反向传播（输出个数 $n^{[l]}$），
-取两者的折中，令方差为
+“Xavier 初始化”这个名字有两种常见用法，都来自 Glorot 和 Bengio (2010)（Xavier 是 Glorot 的名）：
+
+1. **只看前向传播**：让 $z$ 的方差在各层保持不变，取 $\\mathrm{Var}(W^{[l]}) = \\frac{1}{n^{[l-1]}}$，即乘以 $\\sqrt{1/n^{[l-1]}}$。课程讲义把它称为 tanh 激活函数的 Xavier 初始化；它与 He 初始化只差一个因子 $\\sqrt{2}$（He 补偿了 ReLU 置零的那一半输入）。
+2. **同时兼顾前向和反向传播**：前向时希望方差与输入个数 $n^{[l-1]}$ 无关，反向时希望与输出个数 $n^{[l]}$ 无关，两者不能同时满足，于是取折中
 
 $$\\mathrm{Var}(W^{[l]}) = \\frac{2}{n^{[l-1]} + n^{[l]}}, \\qquad
 W^{[l]} = \\texttt{np.random.randn(n[l], n[l-1])} \\times \\sqrt{\\frac{2}{n^{[l-1]} + n^{[l]}}}$$
 
-注意括号：分母是**两层单元数之和**。写成 `np.sqrt(2/n[l-1] + n[l])` 是错的，按运算优先级那等于
-$\\sqrt{2/n^{[l-1]} + n^{[l]}}$，权重会大得多。Xavier 初始化常用于 tanh、sigmoid 激活；ReLU 网络一般用 He 初始化。
+这是论文里的公式，也是 Keras 等框架中 `glorot_normal` 的方差。**本题实现第 2 种。**
 
-**练习 4（加分）：** 实现 `initialize_parameters_xavier`，同样先 `np.random.seed(3)`，偏置为 0。
+注意括号：分母是**两层单元数之和**。写成 `np.sqrt(2/n[l-1] + n[l])` 是错的，按运算优先级那等于 $\\sqrt{2/n^{[l-1]} + n^{[l]}}$，权重会大得多。Xavier 初始化常用于 tanh、sigmoid 激活；ReLU 网络一般用 He 初始化。
+
+**练习 4（加分）：** 实现 `initialize_parameters_xavier`，偏置为 0。和练习 3 一样，函数开头已经设置了随机种子 `np.random.seed(3)`，循环里不要再设置。这道题的分数加在总分之上：不做它，完成全部必做题也能拿满分。
 """),
-    graded("initialize_parameters_xavier", 2, f"""
+    graded("initialize_parameters_xavier", 2, extra_credit=True, source=f"""
 def initialize_parameters_xavier(layers_dims):
 {DOCSTRING}
     np.random.seed(3)
@@ -284,7 +285,7 @@ results["xavier"] = run_experiment("xavier", train_X, train_Y, test_X, test_Y,
 | 初始化方法 | 初始 cost | 训练集准确率 | 测试集准确率 | 评价 |
 | --- | --- | --- | --- | --- |
 | 全零 | 0.6931 | 50.00% | 50.00% | 无法打破对称性 |
-| 大随机数 (×10) | inf | 83.00% | 86.00% | 权重过大，sigmoid 饱和，优化慢 |
+| 大随机数 (×10) | inf | 83.00% | 86.00% | 权重过大，输出饱和，起点极差，优化慢 |
 | He | 0.8831 | 99.33% | 96.00% | 推荐用于 ReLU 网络 |
 | Xavier | 0.7222 | 99.00% | 95.00% | 方差比 He 小，本例中与 He 相近 |
 """),
@@ -296,9 +297,8 @@ comparison_table(results)
 
 - 不同的初始化会带来截然不同的结果；
 - 权重必须随机初始化，才能打破对称性，让同一层的不同神经元学到不同的东西；偏置可以从 0 开始；
-- 权重不能太大：sigmoid 会饱和，cost 可能是 `inf`，优化变慢；
-- 按输入个数缩放的随机初始化（ReLU 用 He：$\\sqrt{2/n^{[l-1]}}$；tanh 常用 Xavier：
-  $\\sqrt{2/(n^{[l-1]}+n^{[l]})}$）能让各层输出的方差保持稳定，缓解梯度爆炸和消失。
+- 权重不能太大：输出层的 sigmoid 会饱和，cost 可能是 `inf`，网络从极端自信的错误预测出发，优化变慢；
+- 按单元个数缩放的随机初始化（ReLU 用 He：$\\sqrt{2/n^{[l-1]}}$；tanh 常用 Xavier：$\\sqrt{1/n^{[l-1]}}$，或兼顾反向传播的 $\\sqrt{2/(n^{[l-1]}+n^{[l]})}$）能让各层输出的方差保持稳定，缓解梯度爆炸和消失。
 """),
 ]
 

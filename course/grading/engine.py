@@ -29,8 +29,8 @@ MAX_RESULT_BYTES = 1 << 20  # results.json as a whole (and so the feedback page 
 
 
 def _empty_items(master, message: str) -> list[dict]:
-    return [{"id": it.id, "score": 0.0, "max_score": it.points, "cell": "missing", "notes": [message],
-             "tests": []} for it in master.items]
+    return [{"id": it.id, "score": 0.0, "max_score": it.points, "extra_credit": it.extra_credit, "cell": "missing",
+             "notes": [message], "tests": []} for it in master.items]
 
 
 def ungraded_result(root: Path, assignment: str, student: str, status: str, message: str) -> dict:
@@ -111,7 +111,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
             timings.update(session.timings)  # child_start, setup, cells, child_calls
             result["sandbox"] = session.sandbox.enforced
 
-    by_item = {it.id: {"id": it.id, "score": 0.0, "max_score": it.points, "tests": []} for it in master.items}
+    by_item = {it.id: {"id": it.id, "score": 0.0, "max_score": it.points, "extra_credit": it.extra_credit, "tests": []}
+               for it in master.items}
     for cell in cells:
         outcome = session.outcomes.get(cell.item_id)
         by_item[cell.item_id].update(cell=outcome.status if outcome else "not-run", matched_by=cell.matched_by,

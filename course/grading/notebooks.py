@@ -1,6 +1,7 @@
 """Read master and submitted notebooks and pick out the cells grading needs."""
 from __future__ import annotations
 
+import ast
 import errno
 import json
 import os
@@ -22,6 +23,7 @@ class GradedItem:
 
     id: str  # grade_id == function name
     points: float
+    extra_credit: bool = False  # a bonus: its points add on top of the maximum
 
 
 @dataclass
@@ -35,7 +37,12 @@ class MasterNotebook:
 
     @property
     def max_score(self) -> float:
-        return float(sum(i.points for i in self.items))
+        """What the required items give; extra-credit items add on top of it."""
+        return float(sum(i.points for i in self.items if not i.extra_credit))
+
+    @property
+    def extra_credit(self) -> float:
+        return float(sum(i.points for i in self.items if i.extra_credit))
 
 
 @dataclass
@@ -62,7 +69,13 @@ def read_master(path: Path) -> MasterNotebook:
         if "setup" in cell.get("metadata", {}).get("tags", []):
             setup.append(cell.source)
         elif meta.get("solution") and meta.get("grade_id"):
-            items.append(GradedItem(meta["grade_id"], float(meta.get("points", 0))))
+            # An extra-credit cell has 0 points for nbgrader (its maximum stays that of the required
+            # exercises) and its bonus points under metadata.course.extra_credit.
+            bonus = (cell.get("metadata", {}).get("course") or {}).get("extra_credit")
+            if bonus:
+                items.append(GradedItem(meta["grade_id"], float(bonus), extra_credit=True))
+            else:
+                items.append(GradedItem(meta["grade_id"], float(meta.get("points", 0))))
             solutions[meta["grade_id"]] = cell.source
     return MasterNotebook(path, setup, items, solutions)
 
@@ -111,14 +124,75 @@ def read_submission(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> nbformat
 
 
 def _defines(source: str, name: str) -> bool:
-    return re.search(rf"^def\s+{re.escape(name)}\s*\(", source, re.M) is not None
+    """Does the cell bind ``name`` at run time, by whatever statement?
+
+    ``def name``, ``name = lambda ...``, ``name = other_function``, ``import ... as name``,
+    ``globals()["name"] = ...``, a ``for``/``with`` target, and ``exec``/``eval`` of text that
+    mentions the name (what the text does is known only when it runs). A cell that does not parse
+    is judged by its ``def name(`` or ``name =`` lines, so that it is still run and its error reported.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return re.search(rf"^\s*(def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=[^=])", source, re.M) is not None
+    return _binds(tree, name, source)
+
+
+def _target_names(target: ast.AST):
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+    elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Call)
+          and isinstance(target.value.func, ast.Name) and target.value.func.id in ("globals", "locals")
+          and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
+        yield target.slice.value
+
+
+def _binds(tree: ast.AST, name: str, source: str) -> bool:
+    """Walk the module's statements (not function bodies, which run only when called)."""
+    todo = list(ast.iter_child_nodes(tree))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == name:
+                return True
+            todo.extend(node.decorator_list)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+            targets = [node.target]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            targets = [node.target]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets = [node.optional_vars]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any((alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
+                return True
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("exec", "eval") and name in source):
+            return True
+        if any(target == name for t in targets for target in _target_names(t)):
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def match_graded_cells(nb: nbformat.NotebookNode, items: list[GradedItem]) -> list[SubmittedCell]:
     """Find, for each graded item, the submission's code cell that defines it.
 
-    By grade_id first; when metadata was stripped or edited, by the ``def <name>`` the cell
-    contains. When several cells qualify, the last wins, as when a notebook runs top to bottom.
+    By grade_id first; when metadata was stripped or edited, by the statement that binds the
+    name (``def``, assignment, import, exec; see ``_defines``). When several cells qualify, the
+    last wins, as when a notebook runs top to bottom. A grade_id cell in which no binding
+    statement is visible (e.g. ``exec(open(...).read())``) is still run when no other cell binds
+    the name: whether it defines the function shows when the graders call it.
     """
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code" and isinstance(c.get("source"), str)]
     found = []
@@ -131,8 +205,11 @@ def match_graded_cells(nb: nbformat.NotebookNode, items: list[GradedItem]) -> li
                 notes.append(f"有 {len(by_id)} 个单元格的 grade_id 都是 {item.id}，使用最后一个")
             found.append(SubmittedCell(item.id, by_id[-1].source, "grade_id", notes))
         elif by_def:
-            notes.append(f"单元格的 nbgrader 元数据被修改或删除，按 def {item.id} 找到了函数")
+            notes.append(f"单元格的 nbgrader 元数据被修改或删除，按定义 {item.id} 的语句找到了这个单元格")
             found.append(SubmittedCell(item.id, by_def[-1].source, "def", notes))
+        elif by_id:
+            notes.append(f"grade_id 为 {item.id} 的单元格里没有看到定义 {item.id} 的语句，仍然运行了这个单元格")
+            found.append(SubmittedCell(item.id, by_id[-1].source, "grade_id", notes))
         else:
             found.append(SubmittedCell(item.id, None, "missing", [f"找不到定义 {item.id} 的代码单元格"]))
     return found

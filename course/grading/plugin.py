@@ -20,6 +20,7 @@ class TestResult:
     passed: bool
     message: str = ""
     description: str = ""
+    case: str = ""  # which parametrized case this row is (pytest's id), "" when not parametrized
     internal_error: str = ""  # a grader bug: shown to instructors, never to students
     plot: dict | None = None  # curves for the feedback page, see Feedback.curves
 
@@ -85,8 +86,10 @@ class GradingPlugin:
         if report.when == "call" or (report.when == "setup" and report.failed):
             mark = item.get_closest_marker("grade")
             doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+            callspec = getattr(item, "callspec", None)
             result = TestResult(item.name, mark.kwargs["item"], float(mark.kwargs["points"]),
-                                report.passed, description=doc[0] if doc else "")
+                                report.passed, description=doc[0] if doc else "",
+                                case=callspec.id if callspec is not None else "")
             fb = getattr(item, "_course_feedback", None)
             if fb is not None and fb.plot and fb.plot["curves"]:
                 result.plot = fb.plot

@@ -12,21 +12,38 @@ large epsilon (1e-2, 1e-3) are dominated by the truncation error of the differen
 which is plain mathematics and reproducible: there the one-sided difference (error O(eps))
 and the centred one (O(eps^2)) differ by orders of magnitude.
 """
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from course.checks import expect_dict_of_arrays, expect_float, fail
 from course.sandbox.wire import Unsupported
 
+_spec = importlib.util.spec_from_file_location(
+    "course_public_tests_gradient_checking",
+    Path(__file__).resolve().parents[2] / "source" / "gradient_checking" / "public_tests.py")
+PUBLIC = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(PUBLIC)
+
 THRESHOLD = 2e-7          # a correct backward pass checked with epsilon = 1e-7 stays below this
 BUG_LEVEL = 1e-3          # a planted bug gives a difference above this
 BLOCKS = [kind + str(l) for l in (1, 2, 3) for kind in "Wb"]  # W1, b1, ..., b3
 GRAD_KEYS = ["d" + name for name in BLOCKS]
 
-# 1-D: J is linear, so every figure is rounding error of gradapprox (hundreds to thousands of
-# units in the last place). An equivalent centred formula that rounds one step differently moves
-# it by well under 1 %; a one-sided difference (or a wrong formula) by a factor 1.5 or more.
-RTOL_1D = 2e-2
+# 1-D, the notebook's linear J = theta * x: a centred difference has no truncation error, so the
+# difference is rounding only, and how it rounds depends on how the quotient is written. Error
+# analysis (u = 2**-53): theta +- eps and J+- = theta+- * x carry about u |theta x| each; after
+# J+ - J- and the division by 2 eps, gradapprox is off by at most ~2 u |theta x| / eps, plus up to
+# u |theta x| / eps for an equivalent form ((J+ - J-) / (thetaplus - thetaminus), J+/(2 eps) - J-/(2 eps)).
+# So difference <= 1.5 u |theta| / eps; the check allows 4 u (|theta| + eps) / eps and 0 (exact).
+U = np.finfo(float).eps / 2
+# 1-D, J = x * theta**3 put in place of forward_propagation / backward_propagation in the child:
+# the centred quotient is x (3 theta**2 + eps**2), so difference = eps**2 / (6 theta**2 + eps**2)
+# exactly; rounding moves it by ~u (|theta| + eps)**3 / eps**3 relative (< 1e-7 for the cases
+# below); the one-sided quotient gives ~eps / (2 |theta|), at least 100 times more.
+RTOL_CUBIC = 1e-4
 # N-D with epsilon = 1e-7 and a planted bug: the figure is ~0.1-1 and rounding moves it by ~1e-9.
 RTOL_BUG = 1e-5
 # N-D with epsilon = 1e-2 or 1e-3: truncation dominated, reproducible to many digits.
@@ -102,6 +119,11 @@ def _number(got, what):
     return value
 
 
+def _plain(value):
+    """A number as plain text (1.5, not np.float64(1.5))."""
+    return repr(float(value))
+
+
 def _describe(value):
     if isinstance(value, Unsupported):
         return f"无法传回评分程序的对象（{value.type_name}）"
@@ -121,7 +143,7 @@ def _expect_python_float(got, what):
 def _expect_difference(got, expected, what, rtol):
     value = _number(got, what)
     if not np.isclose(value, expected, rtol=rtol, atol=0.0):
-        fail(f"{what} 的值不对：期望 {expected!r}，得到 {value!r}（相对容差 {rtol:g}）。"
+        fail(f"{what} 的值不对：期望 {_plain(expected)}，得到 {value!r}（相对容差 {rtol:g}）。"
              "请检查：gradapprox 用中心差分 (J(theta + epsilon) - J(theta - epsilon)) / (2 epsilon)，"
              "每次只扰动一个参数且在副本上扰动；difference 的分母是两个范数之和。")
     return value
@@ -158,27 +180,57 @@ def test_gradient_check_returns_python_float(submission, reference):
     _expect_python_float(got, "gradient_check(3.7, 1.3)")
 
 
-# (x, theta, epsilon): with these, a one-sided difference rounds differently from the centred one.
-POSITIVE_1D = [(0.3, 10.0, 1e-6), (1.1, -2.9, 1e-6), (5.0, 0.37, 1e-5), (2.5, -0.45, 1e-4), (3.7, 1.3, 1e-7)]
-NEGATIVE_1D = [(-2.5, 0.7, 1e-5), (-0.6, -7.0, 1e-7), (-3.3, 2.2, 1e-6), (-1.9, -0.8, 1e-7)]
+# (x, theta, epsilon) for the notebook's linear J, x of both signs (the denominator must add norms).
+LINEAR_1D = [(0.3, 10.0, 1e-6), (1.1, -2.9, 1e-6), (5.0, 0.37, 1e-5), (3.7, 1.3, 1e-7),
+             (-2.5, 0.7, 1e-5), (-0.6, -7.0, 1e-7), (-3.3, 2.2, 1e-6), (-1.9, -0.8, 1e-7)]
+# (x, theta, epsilon) for J = x * theta**3.
+CUBIC_1D = [(1.7, 0.9, 1e-2), (-2.2, 1.4, 1e-2), (0.8, -0.6, 5e-3), (-1.1, -1.5, 1e-2)]
+
+
+# The formulas and the hints that name a mistake are the public tests' own, so that a student reads
+# the same diagnosis in the notebook and in the feedback.
+_linear_bound, _cubic_centred, _cubic_one_sided, _difference_hint = (
+    PUBLIC._linear_bound, PUBLIC._cubic_centred, PUBLIC._cubic_one_sided, PUBLIC._difference_hint)
 
 
 @pytest.mark.grade(item="gradient_check", points=1)
-def test_gradient_check_values(submission, reference):
-    """一维梯度检验：其他 x、theta、epsilon 下的 difference（中心差分）。"""
-    for x, theta, eps in POSITIVE_1D:
-        got = submission.call("gradient_check", x, theta, epsilon=eps)
-        expected = reference.gradient_check(x, theta, epsilon=eps)
-        _expect_difference(got, expected, f"gradient_check({x}, {theta}, epsilon={eps:g})", RTOL_1D)
+def test_gradient_check_linear(submission, reference):
+    """一维梯度检验，J = theta * x：x 取正负值，difference 非负且只有舍入误差的量级（等价写法都可以）。"""
+    for x, theta, eps in LINEAR_1D:
+        what = f"gradient_check({x}, {theta}, epsilon={eps:g})"
+        value = _number(submission.call("gradient_check", x, theta, epsilon=eps), what)
+        bound = _linear_bound(theta, eps)
+        if not 0 <= value <= bound:
+            fail(f"{what} 的值不对：J 是线性函数，中心差分没有截断误差，difference 只能来自舍入误差，"
+                 f"应在 0 到 {bound:.2g} 之间，得到 {_plain(value)}。" + _difference_hint(value))
+
+
+# Run in the child's notebook namespace (through its builtin exec, the one call path that restarts a
+# dead child): J = x * theta**3 in place of the submission's forward/backward functions, and back.
+_IN_NOTEBOOK = "import sys\nexec({!r}, sys.modules['__main__'].__dict__)"
+_CUBIC_ON = _IN_NOTEBOOK.format(
+    "_course_saved_1d = {k: globals().get(k) for k in ('forward_propagation', 'backward_propagation')}\n"
+    "forward_propagation = lambda x, theta: x * theta ** 3\n"
+    "backward_propagation = lambda x, theta: 3 * x * theta ** 2\n")
+_CUBIC_OFF = _IN_NOTEBOOK.format(
+    "globals().update(globals().pop('_course_saved_1d', {}))\n")
 
 
 @pytest.mark.grade(item="gradient_check", points=1)
-def test_gradient_check_negative_inputs(submission, reference):
-    """一维梯度检验：x 为负时梯度为负，difference 仍须非负且正确（分母是范数之和）。"""
-    for x, theta, eps in NEGATIVE_1D:
-        got = submission.call("gradient_check", x, theta, epsilon=eps)
-        expected = reference.gradient_check(x, theta, epsilon=eps)
-        _expect_difference(got, expected, f"gradient_check({x}, {theta}, epsilon={eps:g})", RTOL_1D)
+def test_gradient_check_centred_difference(submission, reference):
+    """一维梯度检验，非线性的 J = x * theta**3：difference 应等于中心差分的截断误差 epsilon²/(6 theta² + epsilon²)。"""
+    submission.call("__builtins__.exec", _CUBIC_ON)
+    try:
+        for x, theta, eps in CUBIC_1D:
+            what = f"J = x * theta**3 时 gradient_check({x}, {theta}, epsilon={eps:g})"
+            value = _number(submission.call("gradient_check", x, theta, epsilon=eps), what)
+            expected = _cubic_centred(theta, eps)
+            if not np.isclose(value, expected, rtol=RTOL_CUBIC, atol=0.0):
+                fail(f"{what}：中心差分给出 x * (3 theta² + epsilon²)，difference 应为 "
+                     f"epsilon² / (6 theta² + epsilon²) = {expected:.6g}，得到 {_plain(value)}。"
+                     + _difference_hint(value, expected, _cubic_one_sided(theta, eps)))
+    finally:
+        submission.call("__builtins__.exec", _CUBIC_OFF)
 
 
 # ---------------------------------------------------------------------------------------
@@ -227,7 +279,7 @@ def test_gradient_check_n_correct_gradients(submission, reference):
             if not np.isclose(value, expected, rtol=RTOL_COARSE, atol=0.0):
                 hint = ("这比中心差分的误差大得多，像是单侧差分 (J(theta + epsilon) - J(theta)) / epsilon，"
                         "它的误差是 O(epsilon)。" if value > 10 * expected else "")
-                fail(f"网络 {net}、正确梯度、epsilon={eps:g}：difference 应为 {expected!r}（中心差分的截断误差），"
+                fail(f"网络 {net}、正确梯度、epsilon={eps:g}：difference 应为 {_plain(expected)}（中心差分的截断误差），"
                      f"得到 {value!r}。{hint}")
 
 

@@ -2,24 +2,134 @@
 
 Each test calls the submission's function (in the sandbox child) on a case the public tests
 do not use and compares with the reference solution from source/. Points per item:
-zeros 2, random 3, he 3, xavier 2 (the cell points of the master notebook).
+zeros 2, random 3, he 3 (the cell points of the master notebook); the bonus xavier 2 is extra
+credit (metadata.course.extra_credit): it adds on top of the maximum of 8.
+
+When a result is wrong, the message says what the numbers point to, as the public tests do:
+the scale the weights were multiplied by (sqrt(1/n[l-1]) instead of sqrt(2/n[l-1]), a misplaced
+bracket, ...), a missing np.random.seed(3), or a seed set again inside the loop.
 """
+import contextlib
+
+import numpy as np
 import pytest
 
-from course.checks import expect_dict_of_arrays, fail
+from course.checks import CheckFailed, constant_ratio, expect_dict_of_arrays, fail
 
 # Same seeds and formulas as the reference: results agree to the last bit; the tolerance only
-# allows for a different but equivalent order of operations (e.g. sqrt(2)/sqrt(n)).
+# allows for a different but equivalent order of operations (e.g. sqrt(2)/sqrt(n), randn(...) / sqrt(n/2)):
+# each such step adds at most a few units of 2**-53 relative, far below 1e-7.
 RTOL, ATOL = 1e-7, 1e-12
 
 CASES = [[5, 3, 2, 1], [1, 1], [7, 20, 1], [4, 6, 6, 3, 1]]
-IDS = ["-".join(map(str, c)) for c in CASES]
+IDS = [f"layers_dims={c}" for c in CASES]
+
+# The scale factors a student may have used, as functions of (n[l-1], n[l]).
+SCALES = {
+    "np.sqrt(2 / n[l-1])（He）": lambda a, b: np.sqrt(2 / a),
+    "np.sqrt(1 / n[l-1])（tanh 的 Xavier）": lambda a, b: np.sqrt(1 / a),
+    "np.sqrt(2 / (n[l-1] + n[l]))（Glorot 的 Xavier）": lambda a, b: np.sqrt(2 / (a + b)),
+    "np.sqrt(2 / n[l-1] + n[l])（括号位置错了：这是先算 2/n[l-1]，再加上 n[l]，最后开方）": lambda a, b: np.sqrt(2 / a + b),
+    "np.sqrt(2 / n[l])（用了这一层的单元数，而不是输入个数 n[l-1]）": lambda a, b: np.sqrt(2 / b),
+    "np.sqrt(2) / n[l-1]": lambda a, b: np.sqrt(2) / a,
+    "2 / n[l-1]（忘了开方）": lambda a, b: 2 / a,
+    "10": lambda a, b: 10.0,
+    "1（没有缩放）": lambda a, b: 1.0,
+    "0.01": lambda a, b: 0.01,
+}
+EXPECTED_SCALE = {
+    "initialize_parameters_random": "10",
+    "initialize_parameters_he": "np.sqrt(2 / n[l-1])（He）",
+    "initialize_parameters_xavier": "np.sqrt(2 / (n[l-1] + n[l]))（Glorot 的 Xavier）",
+}
+
+
+@contextlib.contextmanager
+def _patched(**attrs):
+    """Temporarily replace functions of np.random in this (the grading) process."""
+    saved = {name: getattr(np.random, name) for name in attrs}
+    try:
+        for name, value in attrs.items():
+            setattr(np.random, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(np.random, name, value)
+
+
+def _reference_without_seed(fn, dims, seed_before):
+    """What the reference gives if np.random.seed(3) is left out: the state set before the call is used."""
+    np.random.seed(seed_before)
+    with _patched(seed=lambda *a, **k: None):
+        return fn(dims)
+
+
+def _reference_seed_every_layer(fn, dims):
+    """What the reference gives if np.random.seed(3) is called again before every layer's draw."""
+    randn = np.random.randn
+
+    def reseeded(*shape):
+        np.random.seed(3)
+        return randn(*shape)
+
+    with _patched(randn=reseeded):
+        return fn(dims)
+
+
+def _same(got, expected):
+    return (type(got) is dict and set(got) == set(expected)
+            and all(type(got[k]) is np.ndarray and got[k].shape == expected[k].shape
+                    and np.allclose(got[k], expected[k], rtol=RTOL, atol=ATOL) for k in expected))
+
+
+def _diagnose(name, dims, got, expected, reference, seed_before):
+    """Text naming the mistake a wrong result points to ("" when none is recognised)."""
+    if type(got) is not dict:
+        return ""
+    if seed_before is not None:
+        fn = getattr(reference, name)
+        if _same(got, _reference_without_seed(fn, dims, seed_before)):
+            return ("你的结果与“没有设置随机种子”时一致：函数开头要调用 np.random.seed(3)（模板里已经写好，不要删除），"
+                    "否则结果取决于调用之前的随机状态。")
+        if _same(got, _reference_seed_every_layer(fn, dims)):
+            return ("你的结果与“每一层都重新调用 np.random.seed(3)”时一致：种子只在函数开头设置一次，"
+                    "循环里不要再设置，否则每一层都抽到同一串随机数。")
+    hints = []
+    for l in range(1, len(dims)):
+        key = f"W{l}"
+        w, want = got.get(key), expected.get(key)
+        if type(w) is not np.ndarray or w.shape != want.shape or name not in EXPECTED_SCALE:
+            continue
+        ratio = constant_ratio(w, want)
+        if ratio is None:
+            continue
+        right = SCALES[EXPECTED_SCALE[name]](dims[l - 1], dims[l])
+        used = [label for label, scale in SCALES.items()
+                if np.isclose(ratio * right, scale(dims[l - 1], dims[l]), rtol=1e-6)]
+        if used:
+            hints.append(f"{key} 正好是 np.random.randn(...) 乘以 {used[0]}，而本题要乘以 {EXPECTED_SCALE[name]}。")
+        else:
+            hints.append(f"{key} 的每个元素都正好是正确值的 {ratio:.6g} 倍：随机数是对的，缩放因子不对。")
+        break
+    return "".join(hints)
+
+
+def _b_hint(key, value):
+    if key.startswith("b") and type(value) is not np.ndarray:
+        return "偏置 b 要用 np.zeros((n[l], 1)) 创建成列向量，不能写成 Python 标量 0。"
+    return ""
 
 
 def _compare(submission, reference, name, dims, seed_before=None):
     got = submission.call(name, dims, seed=seed_before)
     expected = getattr(reference, name)(dims)
-    expect_dict_of_arrays(got, expected, f"{name}({dims})", rtol=RTOL, atol=ATOL)
+    try:
+        expect_dict_of_arrays(got, expected, f"{name}({dims})", rtol=RTOL, atol=ATOL, hint=_b_hint)
+    except CheckFailed as exc:
+        extra = _diagnose(name, dims, got, expected, reference, seed_before)
+        if extra:
+            raise CheckFailed(f"{exc}{extra}") from None
+        raise
 
 
 @pytest.mark.grade(item="initialize_parameters_zeros", points=0.5)
@@ -38,13 +148,27 @@ def test_random(submission, reference, dims):
 
 @pytest.mark.grade(item="initialize_parameters_random", points=1)
 def test_random_reseeds_every_call(submission, reference):
-    """连续调用两次结果相同：函数内部每次都要设置随机种子。"""
+    """调用前的随机状态不同，连续调用两次结果仍然相同：函数内部每次都要设置随机种子。"""
     dims = [3, 4, 1]
     first = submission.call("initialize_parameters_random", dims, seed=11)
     second = submission.call("initialize_parameters_random", dims, seed=12)
+    if type(first) is dict and type(second) is dict and set(first) == set(second) and not all(
+            type(first[k]) is np.ndarray and type(second[k]) is np.ndarray and first[k].shape == second[k].shape
+            and np.array_equal(first[k], second[k]) for k in first):
+        fail("两次调用之前的随机状态不同（一次 np.random.seed(11)，一次 np.random.seed(12)），你的函数返回了不同的结果："
+             "函数内部没有设置随机种子，结果取决于调用之前的随机状态。请保留函数开头的 np.random.seed(3)。")
     expected = reference.initialize_parameters_random(dims)
-    expect_dict_of_arrays(first, expected, "第一次调用的结果", rtol=RTOL, atol=ATOL)
-    expect_dict_of_arrays(second, expected, "第二次调用的结果", rtol=RTOL, atol=ATOL)
+    _compare_result(first, expected, "initialize_parameters_random([3, 4, 1])", reference, dims)
+
+
+def _compare_result(got, expected, what, reference, dims):
+    try:
+        expect_dict_of_arrays(got, expected, what, rtol=RTOL, atol=ATOL, hint=_b_hint)
+    except CheckFailed as exc:
+        extra = _diagnose("initialize_parameters_random", dims, got, expected, reference, None)
+        if extra:
+            raise CheckFailed(f"{exc}{extra}") from None
+        raise
 
 
 @pytest.mark.grade(item="initialize_parameters_he", points=0.5)

@@ -53,8 +53,16 @@ def _check_parameters(parameters, expected, func_name):
         close = np.isclose(got, want, rtol=RTOL, atol=ATOL)
         if not close.all():
             idx = tuple(int(i) for i in np.argwhere(~close)[0])
+            hint = ""
+            nonzero = want != 0
+            if nonzero.sum() > 1 and np.all(got[~nonzero] == 0):
+                ratios = got[nonzero] / want[nonzero]
+                if np.allclose(ratios, ratios[0], rtol=1e-6):
+                    hint = f"每个元素都正好是期望值的 {ratios[0]:.6g} 倍：随机数是对的，乘的缩放因子不对。"
+                    if np.isclose(ratios[0], 1 / np.sqrt(2), rtol=1e-6):
+                        hint += "（1/√2 倍：像是用了 sqrt(1/n[l-1])，He 初始化是 sqrt(2/n[l-1])。）"
             raise AssertionError(
-                f"parameters['{key}'] 的数值不对：下标 {idx} 处期望 {want[idx]:.8f}，得到 {got[idx]:.8f}。")
+                f"parameters['{key}'] 的数值不对：下标 {idx} 处期望 {want[idx]:.8f}，得到 {got[idx]:.8f}。{hint}")
 
 
 def _passed(func_name):
