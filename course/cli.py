@@ -21,7 +21,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from course.grading.batch import InvalidId, score_table
+    from course.grading.batch import InvalidId, grader_failures, score_table
     from course.sandbox.process import Limits, SandboxUnavailable
 
     root = course_root()
@@ -37,6 +37,12 @@ def cmd_grade(args) -> int:
         print(f"course grade: {exc}", file=sys.stderr)
         return 2
     print(score_table(results))
+    failed = grader_failures(results)
+    if failed:  # the graders themselves failed: results are incomplete until they are fixed
+        print(f"error: {len(failed)} grader failure(s); fix the graders and regrade with --force:", file=sys.stderr)
+        for line in failed:
+            print(f"  {line}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -174,6 +174,8 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         bar.update()
         log(f"{result['student']}: {result['score']:g}/{result['max_score']:g} {result['status']} "
             f"({result['seconds']:.2f} s)")
+        for line in grader_failures([result]):  # a grader bug is the instructor's to fix: never quiet
+            print(f"GRADER ERROR {line}", file=sys.stderr)
         results.append(result)
 
     try:
@@ -233,5 +235,20 @@ def score_table(results: list[dict]) -> str:
     aw = max([len("assignment"), *(len(r["assignment"]) for r in results)])
     lines = [f"{'student':<{sw}}  {'assignment':<{aw}}  {'score':>6} {'max':>6}  status"]
     for r in sorted(results, key=lambda r: (r["assignment"], r["student"])):
-        lines.append(f"{r['student']:<{sw}}  {r['assignment']:<{aw}}  {r['score']:>6g} {r['max_score']:>6g}  {r['status']}")
+        lines.append(f"{r['student']:<{sw}}  {r['assignment']:<{aw}}  {r['score']:>6g} {r['max_score']:>6g}  {r['status']}"
+                     + ("  GRADER ERROR" if grader_failures([r]) else ""))
     return "\n".join(lines)
+
+
+def grader_failures(results: list[dict]) -> list[str]:
+    """One line per grader (not submission) failure: "student/assignment: test: exception"."""
+    lines = []
+    for r in results:
+        errors = list(r.get("grader_errors") or [])
+        if r.get("status") == "error" and not errors:
+            errors = [r.get("message") or "grading failed"]
+        for error in errors:
+            text = [l.strip() for l in str(error).splitlines() if l.strip()]
+            head, last = (text[0], text[-1]) if text else ("grading failed", "")
+            lines.append(f"{r['student']}/{r['assignment']}: {head}" + (f" ... {last}" if last != head else ""))
+    return lines

@@ -7,6 +7,7 @@ from pathlib import Path
 STATUS_TEXT = {
     "graded": "已评分", "timeout": "超时", "crashed": "进程意外退出",
     "invalid-notebook": "notebook 文件无效", "missing": "未找到提交的 notebook",
+    "error": "评分程序出错，老师会处理",
 }
 CELL_TEXT = {"ok": "正常运行", "error": "运行出错", "timeout": "运行超时", "crashed": "进程退出",
              "missing": "未找到", "not-run": "未运行"}
@@ -38,36 +39,73 @@ def _e(text) -> str:
     return html.escape(str(text))
 
 
+# The page must stay readable with long messages at phone and desktop widths: a fixed table layout
+# with set column widths (the description column cannot collapse), the points column never wraps,
+# long words and numbers break anywhere, and below 40em each row stacks into a card.
+CSS = """
+body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:60em;margin:1.5em auto;
+padding:0 1em;line-height:1.55;color:#222}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+col.what{width:38%}col.points{width:5em}col.verdict{width:auto}
+td,th{border:1px solid #ccc;padding:.35em .5em;vertical-align:top;text-align:left;overflow-wrap:anywhere;
+word-break:normal}
+td.points,th.points{white-space:nowrap;text-align:right}
+.case{display:block;color:#555;font-size:.9em;font-family:monospace}
+.ok{color:#176317}.bad{color:#a11}.bonus{color:#7a4b00;font-size:.85em;font-weight:normal}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5em;margin:.3em 0;font-size:.9em}
+img{max-width:100%;height:auto}
+@media (max-width:40em){
+ table,tbody,tr,td{display:block;width:auto}
+ tr:first-child{display:none}
+ tr{border:1px solid #ccc;margin:.6em 0}
+ td{border:none;border-bottom:1px solid #eee}
+ td.points{text-align:left}
+ td.points::before{content:"分值："}
+}
+"""
+
+
+def _points(value) -> str:
+    return f"{float(value):g}"
+
+
 def render_feedback(result: dict) -> str:
     """Return the HTML page for one result record (see course.grading.engine)."""
+    bonus = sum(float(i["score"]) for i in result["items"] if i.get("extra_credit"))
+    total = f"{_points(result['score'])} / {_points(result['max_score'])}"
+    if bonus:
+        total += f"（其中加分题 {_points(bonus)} 分，加在满分之上）"
     parts = [
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{_e(result['assignment'])} 反馈 — {_e(result['student'])}</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}"
-        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top}"
-        ".ok{color:#176317}.bad{color:#a11}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}</style></head><body>",
+        f"<style>{CSS}</style></head><body>",
         f"<h1>作业 {_e(result['assignment'])} 的评分反馈</h1>",
-        f"<p>学生：<b>{_e(result['student'])}</b>　总分：<b>{result['score']:g} / {result['max_score']:g}</b>"
+        f"<p>学生：<b>{_e(result['student'])}</b>　总分：<b>{_e(total)}</b>"
         f"　状态：{_e(STATUS_TEXT.get(result['status'], result['status']))}</p>",
     ]
     if result.get("message"):
         parts.append(f"<p class='bad'>{_e(result['message'])}</p>")
     for item in result["items"]:
-        parts.append(f"<h2>{_e(item['id'])}：{item['score']:g} / {item['max_score']:g}</h2>")
+        label = " <span class='bonus'>（加分题）</span>" if item.get("extra_credit") else ""
+        parts.append(f"<h2>{_e(item['id'])}：{_points(item['score'])} / {_points(item['max_score'])}{label}</h2>")
         cell = item.get("cell")
         if cell and cell != "ok":
             parts.append(f"<p class='bad'>定义该函数的单元格：{_e(CELL_TEXT.get(cell, cell))}</p>")
         for note in item.get("notes") or []:
             parts.append(f"<pre>{_e(note)}</pre>")
         if item["tests"]:
-            parts.append("<table><tr><th>检查内容</th><th>分值</th><th>结果</th></tr>")
+            parts.append("<table><colgroup><col class='what'><col class='points'><col class='verdict'></colgroup>"
+                         "<tr><th>检查内容</th><th class='points'>分值</th><th>结果</th></tr>")
             for test in item["tests"]:
                 verdict = ("<span class='ok'>通过</span>" if test["passed"]
                            else f"<span class='bad'>未通过</span><pre>{_e(test['message'])}</pre>")
                 if test.get("plot"):
                     verdict += f"<br><img alt='{_e(test['plot'].get('title', ''))}' src='{_plot_png(test['plot'])}'>"
-                parts.append(f"<tr><td>{_e(test['description'] or test['name'])}</td>"
-                             f"<td>{test['points']:g}</td><td>{verdict}</td></tr>")
+                case = f"<span class='case'>{_e(test['case'])}</span>" if test.get("case") else ""
+                parts.append(f"<tr><td>{_e(test['description'] or test['name'])}{case}</td>"
+                             f"<td class='points'>{_points(test['points'])}</td><td>{verdict}</td></tr>")
             parts.append("</table>")
     if result.get("output"):
         parts.append(f"<h2>你的代码的输出（节选）</h2><pre>{_e(result['output'][:5000])}</pre>")

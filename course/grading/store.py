@@ -77,19 +77,26 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
     date (with the student's extension), ``late_policy`` (course.late.LatePenalty) sets the
     notebook's late penalty, computed on its score including manual grades. Returns
     {"seconds_late", "late_penalty"}. The assignment must be in the gradebook (ensure_assignment).
+    An extra-credit item's cell has 0 points for nbgrader; its score goes to the grade's
+    ``extra_credit``, which nbgrader adds on top of the notebook's maximum.
     """
     with _gradebook(db_url) as gb:
         gb.update_or_create_student(result["student"])
         extra = {"timestamp": timestamp} if timestamp is not None else {}
         submission = gb.update_or_create_submission(result["assignment"], result["student"], **extra)
         scores = {item["id"]: item["score"] for item in result["items"]}
+        bonus = {item["id"] for item in result["items"] if item.get("extra_credit")}
         target = None
         for notebook in submission.notebooks:
             if notebook.name != notebook_id:
                 continue
             target = notebook
             for grade in notebook.grades:
-                grade.auto_score = scores.get(grade.name, 0.0)
+                if grade.name in bonus:
+                    grade.auto_score = 0.0
+                    grade.extra_credit = scores.get(grade.name, 0.0)
+                else:
+                    grade.auto_score = scores.get(grade.name, 0.0)
                 grade.needs_manual_grade = False
         gb.db.commit()
         seconds_late, penalty = float(submission.total_seconds_late), None
@@ -135,7 +142,8 @@ def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None
     """Write one row per (student, assignment) results.json found; returns the row count.
 
     With a gradebook (``db_url``), scores are the gradebook's: manual adjustments override the
-    autograder's, and the late penalty is taken off the total.
+    autograder's, and the late penalty is taken off the total. ``total`` includes extra credit,
+    which can take it above ``max_score``; the ``extra_credit`` column says how much of it is bonus.
     """
     from course.paths import master_notebook
 
@@ -156,10 +164,11 @@ def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "assignment", *item_ids, "late_penalty", "total", "max_score", "status",
-                         "manually_graded"])
+        writer.writerow(["student", "assignment", *item_ids, "late_penalty", "total", "max_score", "extra_credit",
+                         "status", "manually_graded"])
         for r, scores, penalty, manual in rows:
             total = max(0.0, sum(scores.values()) - penalty)
+            bonus = float(sum(scores.get(i["id"], 0.0) for i in r["items"] if i.get("extra_credit")))
             writer.writerow([r["student"], r["assignment"], *[scores.get(i, "") for i in item_ids], penalty,
-                             total, r["max_score"], r["status"], " ".join(manual)])
+                             total, r["max_score"], bonus, r["status"], " ".join(manual)])
     return len(rows)

@@ -277,8 +277,9 @@ def test_gradient_check_n_correct_gradients(submission, reference):
             got = submission.call("gradient_check_n", parameters, gradients, X, Y, epsilon=eps)
             value = _number(got, f"网络 {net}、正确梯度、epsilon={eps:g} 的 difference")
             if not np.isclose(value, expected, rtol=RTOL_COARSE, atol=0.0):
-                hint = ("这比中心差分的误差大得多，像是单侧差分 (J(theta + epsilon) - J(theta)) / epsilon，"
-                        "它的误差是 O(epsilon)。" if value > 10 * expected else "")
+                hint = ("这比中心差分的截断误差大得多：像是用了单侧差分 (J(theta + epsilon) - J(theta)) / epsilon"
+                        "（误差是 O(epsilon)），或者前一个分量的扰动没有撤销（每个分量都要从原始参数向量的副本出发，"
+                        "只扰动这一个分量）。" if value > 10 * expected else "")
                 fail(f"网络 {net}、正确梯度、epsilon={eps:g}：difference 应为 {_plain(expected)}（中心差分的截断误差），"
                      f"得到 {value!r}。{hint}")
 

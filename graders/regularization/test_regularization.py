@@ -21,7 +21,7 @@ of an equivalent formulation a little, so training runs are compared with rtol 1
 import numpy as np
 import pytest
 
-from course.checks import CheckFailed, expect_array, expect_dict_of_arrays, expect_float, fail
+from course.checks import CheckFailed, expect_array, expect_dict_of_arrays, expect_float, fail, plain
 from course.grading.session import SubmissionFailure
 from course.sandbox.wire import Unsupported
 
@@ -222,6 +222,29 @@ def _numeric_array(got, key, shape, what):
 COST_CASES = [("5-4-3-1,m=7", 0.7), ("2-20-3-1,m=12", 0.05), ("3-6-2-1,m=4", 3.0), ("4-8-5-1,m=30", 1e-3)]
 
 
+def _cost_hint(reference, A3, Y, parameters, lambd):
+    """A function of the returned cost that names the mistake its L2 term points to (as the public test)."""
+    cross_entropy = float(reference.compute_cost(A3, Y))
+    want = float(reference.compute_cost_with_regularization(A3, Y, parameters, lambd)) - cross_entropy
+    m = Y.shape[1]
+
+    def hint(got):
+        term = got - cross_entropy
+        if want == 0:
+            return ""
+        for factor, text in ((m, "正则项正好是正确值的 m 倍：少了因子 1/m。"),
+                             (2, "正则项正好是正确值的 2 倍：少了因子 1/2。"),
+                             (2 * m, "正则项正好是正确值的 2m 倍：少了因子 1/(2m)，应为 (lambd / (2 m)) * 权重平方和。"),
+                             (1 / m, "正则项正好是正确值的 1/m：多除了一次 m。")):
+            if np.isclose(term, factor * want, rtol=1e-6):
+                return text
+        if abs(term) < 1e-12 * max(1.0, abs(cross_entropy)):
+            return "cost 就是交叉熵：正则项没有加上去。"
+        return "正则项应为 (1/m) * (lambd/2) * (W1、W2、W3 所有元素的平方和)，只包含权重，不包含偏置 b。"
+
+    return hint
+
+
 @pytest.mark.grade(item=COST, points=1)
 def test_cost_other_lambdas_and_shapes(submission, reference):
     """其他网络大小、样本数和 lambd 下的正则化 cost。"""
@@ -230,7 +253,8 @@ def test_cost_other_lambdas_and_shapes(submission, reference):
         A3, _ = reference.forward_propagation(X, parameters)
         got = submission.call(COST, A3, Y, parameters, lambd)
         expect_float(got, reference.compute_cost_with_regularization(A3, Y, parameters, lambd),
-                     f"网络 {net}、lambd={lambd} 时的 cost", rtol=RTOL_COST, atol=1e-12)
+                     f"网络 {net}、lambd={lambd} 时的 cost", rtol=RTOL_COST, atol=1e-12,
+                     hint=_cost_hint(reference, A3, Y, parameters, lambd))
 
 
 @pytest.mark.grade(item=COST, points=0.5)
@@ -266,6 +290,27 @@ def test_cost_penalizes_weights_only(submission, reference):
 L2_CASES = [("5-4-3-1,m=7", 0.7), ("2-20-3-1,m=12", 0.1), ("3-6-2-1,m=4", 2.5), ("4-8-5-1,m=30", 0.35)]
 
 
+def _l2_hint(reference, X, Y, cache, lambd):
+    """A function of (key, returned dW) naming what the L2 term of a wrong dW points to."""
+    plain = reference.backward_propagation(X, Y, cache)
+    weights = {"dW1": cache[2], "dW2": cache[6], "dW3": cache[10]}
+    m = X.shape[1]
+
+    def hint(key, got):
+        if key not in weights or type(got) is not np.ndarray or got.shape != weights[key].shape:
+            return ""
+        term, W = got - plain[key], weights[key]
+        for factor, text in ((lambd, "正则项的导数正好是 lambd * W：少了因子 1/m。"),
+                             (lambd / (2 * m), "正则项的导数正好是 (lambd / (2m)) * W：对 (lambd/(2m)) * W² 求导时 2 要约掉，应为 (lambd / m) * W。"),
+                             (2 * lambd / m, "正则项的导数正好是 (2 lambd / m) * W：多乘了 2，应为 (lambd / m) * W。"),
+                             (0.0, "只有交叉熵的梯度：dW 没有加上正则项的导数 (lambd / m) * W。")):
+            if np.allclose(term, factor * W, rtol=1e-6, atol=1e-12):
+                return text
+        return "每个 dW 都要在交叉熵的梯度之外加上 (lambd / m) * W（对应的那一层的 W）。"
+
+    return hint
+
+
 @pytest.mark.grade(item=BACKWARD_L2, points=1)
 def test_backward_l2_other_lambdas_and_shapes(submission, reference):
     """其他网络大小、样本数和 lambd 下的 11 个梯度。"""
@@ -275,7 +320,7 @@ def test_backward_l2_other_lambdas_and_shapes(submission, reference):
         got = submission.call(BACKWARD_L2, X, Y, cache, lambd)
         expected = reference.backward_propagation_with_regularization(X, Y, cache, lambd)
         expect_dict_of_arrays(got, expected, f"网络 {net}、lambd={lambd} 时的 gradients", keys=GRAD_KEYS,
-                              exact_keys=False, rtol=RTOL, atol=ATOL)
+                              exact_keys=False, rtol=RTOL, atol=ATOL, hint=_l2_hint(reference, X, Y, cache, lambd))
 
 
 @pytest.mark.grade(item=BACKWARD_L2, points=0.5)
@@ -446,7 +491,7 @@ def test_backward_dropout_applies_the_masks(submission, reference):
         off = ~mask & (value != 0)
         if off.any():
             idx = tuple(int(i) for i in np.argwhere(off)[0])
-            fail(f"gradients['{key}'] 在下标 {idx} 处应为 0（前向传播时这个单元被掩码关闭了），得到 {value[idx]!r}"
+            fail(f"gradients['{key}'] 在下标 {idx} 处应为 0（前向传播时这个单元被掩码关闭了），得到 {plain(value[idx])}"
                  f"（共 {int(off.sum())} 个这样的位置）。反向传播要乘上 cache 中同一个掩码 D。")
 
 

@@ -270,7 +270,8 @@ def gradient_check_n_test(target):
     assert np.isclose(value, DIFFERENCE_FIXED_COARSE, rtol=RTOL_COARSE, atol=0), (
         f"正确梯度、epsilon={EPSILON_COARSE:g} 时 difference 应为 {_num(DIFFERENCE_FIXED_COARSE)}"
         f"（中心差分的截断误差，O(epsilon^2)），得到 {_num(value)}。"
-        + ("这比中心差分的误差大得多，像是单侧差分 (J(theta + epsilon) - J(theta)) / epsilon，它的误差是 O(epsilon)。"
+        + ("这比中心差分的截断误差大得多：可能用了单侧差分 (J(theta + epsilon) - J(theta)) / epsilon（误差是 O(epsilon)），"
+           "也可能前一个分量的扰动没有撤销（每个分量都要从原始参数向量的副本 np.copy 出发）。"
            if value > 10 * DIFFERENCE_FIXED_COARSE else _FORMULA_HINT))
 
     difference = target(parameters, grads, X, Y)
