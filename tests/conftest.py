@@ -44,3 +44,18 @@ def replace_cell(nb: nbformat.NotebookNode, grade_id: str, source: str) -> nbfor
             cell.source = source
             return nb
     raise KeyError(grade_id)
+
+
+def solved_release_notebook(assignment: str, cells: dict[str, str]) -> nbformat.NotebookNode:
+    """The release notebook with every graded cell holding the reference solution, except the
+    cells given in ``cells`` (grade_id -> source)."""
+    from course.paths import master_notebook
+    from course.samples import _solutions
+
+    solutions = _solutions(master_notebook(ROOT, assignment))
+    nb = release_notebook(assignment)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in solutions:
+            cell.source = cells.get(gid, solutions[gid]).strip("\n")
+    return nb

@@ -6,7 +6,7 @@ import filecmp
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT
+from conftest import ASSIGNMENTS, ROOT, solved_release_notebook
 import course.build as build_module
 from course.build import (BuildError, check_release_is_clean, solution_lines, solutions_up_to_date,
                           source_fingerprint, strip_markers, update_solutions)
@@ -148,3 +148,177 @@ def test_source_fingerprint_ignores_caches_and_dates(tmp_path):
     assert source_fingerprint(course, "initialization") == first
     (folder / "datasets" / "circles.npz").write_bytes(b"other data")
     assert source_fingerprint(course, "initialization") != first
+
+
+# ---------------------------------------------------------------------------------------------
+# No reference implementation of a graded function anywhere in the student's folder.
+#
+# Every function of every module under release/<assignment> is tried in place of every graded
+# function it can be called as: first in this process on one case (compared with the reference
+# solution), then, for any that agrees, through the hidden graders. A function that earns an
+# item's full marks is a reference implementation the student could import.
+
+import ast
+import contextlib
+import importlib.util
+import inspect
+import io
+import os
+import signal
+import sys
+
+import numpy as np
+
+from course.grading.notebooks import read_master
+from course.grading.reference import load_reference
+from course.paths import master_notebook
+
+
+def _cases(assignment, ref):
+    """One input per graded function (args, seed set right before the call)."""
+    if assignment == "initialization":
+        return {item: (([5, 3, 2, 1],), 1) for item in ("initialize_parameters_zeros", "initialize_parameters_random",
+                                                        "initialize_parameters_he", "initialize_parameters_xavier")}
+    if assignment == "gradient_checking":
+        X, Y, parameters = ref.gradient_check_n_test_case()
+        _, cache = ref.forward_propagation_n(X, Y, parameters)
+        gradients = ref.backward_propagation_n(X, Y, cache)
+        return {"forward_propagation": ((3.0, -2.0), None), "backward_propagation": ((3.0, -2.0), None),
+                "gradient_check": ((3.0, -2.0), None), "gradient_check_n": ((parameters, gradients, X, Y), None),
+                "backward_propagation_n_fixed": ((X, Y, cache), None),
+                "gradient_check_report": ((parameters, gradients, X, Y), None)}
+    rng = np.random.RandomState(5)
+    X, Y = rng.randn(2, 6), (rng.rand(1, 6) > 0.5).astype(float)
+    parameters = ref.initialize_parameters([2, 5, 3, 1])
+    A3, cache = ref.forward_propagation(X, parameters)
+    np.random.seed(2)
+    _, dropout_cache = ref.forward_propagation_with_dropout(X, parameters, 0.7)
+    return {"compute_cost_with_regularization": ((A3, Y, parameters, 0.7), None),
+            "backward_propagation_with_regularization": ((X, Y, cache, 0.7), None),
+            "forward_propagation_with_dropout": ((X, parameters, 0.7), 2),
+            "backward_propagation_with_dropout": ((X, Y, dropout_cache, 0.7), None)}
+
+
+def _agrees(a, b):
+    if isinstance(b, dict):
+        # a subset will do (graders may check only some keys): the graders decide below
+        return isinstance(a, dict) and 0 < len(a) and all(k in b and _agrees(a[k], b[k]) for k in a)
+    if isinstance(b, (tuple, list)):
+        return isinstance(a, (tuple, list)) and len(a) == len(b) and all(map(_agrees, a, b))
+    try:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
+
+
+def _module_functions(folder):
+    """(module name, function name, function) for every top-level def of every .py file in folder."""
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"leakscan_{folder.name}_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and callable(getattr(module, node.name, None)):
+                found.append((path.stem, node.name, getattr(module, node.name)))
+    return found
+
+
+def _callable_with(func, n_args):
+    try:
+        inspect.signature(func).bind(*range(n_args))
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def _deadline(seconds):
+    def stop(*_):
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def find_reference_implementations(assignment, folder, tmp_path):
+    """The (module.function, graded item) pairs of folder that earn the item's full marks."""
+    master_path = master_notebook(ROOT, assignment)
+    ref = load_reference(str(master_path))
+    cases = _cases(assignment, ref)
+    old_cwd, old_path = os.getcwd(), list(sys.path)
+    suspects = []
+    try:
+        os.chdir(folder)
+        sys.path.insert(0, str(folder))
+        functions = _module_functions(folder)
+        for item, (args, seed) in cases.items():
+            if seed is not None:
+                np.random.seed(seed)
+            expected = getattr(ref, item)(*args)
+            for module, name, func in functions:
+                if not _callable_with(func, len(args)):
+                    continue
+                if seed is not None:
+                    np.random.seed(seed)
+                try:
+                    with _deadline(5), contextlib.redirect_stdout(io.StringIO()):
+                        got = func(*[a.copy() if hasattr(a, "copy") else a for a in args])
+                except BaseException:  # noqa: BLE001 - any failure means "not an implementation"
+                    continue
+                if _agrees(got, expected):
+                    suspects.append((module, name, item))
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+    leaks = []
+    course = ROOT
+    if suspects and folder != ROOT / "release" / assignment:  # grade against the scanned folder
+        import shutil
+
+        from course.paths import copy_course
+
+        course = copy_course(ROOT, tmp_path / "course")
+        shutil.rmtree(course / "release" / assignment)
+        shutil.copytree(folder, course / "release" / assignment)
+    for module, name, item in suspects:  # confirm through the hidden graders
+        from course.grading.engine import grade_submission
+
+        nb_path = tmp_path / f"{module}-{name}-{item}" / master_path.name
+        nb_path.parent.mkdir(parents=True)
+        cells = {item: f"from {module} import {name} as {item}\n"}
+        nbformat.write(solved_release_notebook(assignment, cells), str(nb_path))
+        result = grade_submission(course, assignment, "leak", nb_path)
+        assert result["status"] == "graded" and not result.get("grader_errors"), result["message"]
+        item_result = next(i for i in result["items"] if i["id"] == item)
+        if item_result["score"] == item_result["max_score"]:
+            leaks.append((f"{module}.{name}", item))
+    return leaks
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_holds_no_reference_implementation(tmp_path, assignment):
+    """Can any function a student receives (helper modules, public tests) be imported as a graded function for full marks?"""
+    assert find_reference_implementations(assignment, ROOT / "release" / assignment, tmp_path) == []
+
+
+def test_reference_scan_finds_a_planted_implementation(tmp_path):
+    """Does the scan catch a correct backward pass hidden in a helper module under another name?"""
+    import shutil
+
+    folder = tmp_path / "gradient_checking"
+    shutil.copytree(ROOT / "release" / "gradient_checking", folder)
+    master = read_master(master_notebook(ROOT, "gradient_checking"))
+    body = master.solution_sources["backward_propagation_n_fixed"].replace(
+        "def backward_propagation_n_fixed(", "def _expected_gradients(")
+    body = "\n".join(l for l in body.splitlines() if "SOLUTION" not in l)
+    with (folder / "public_tests.py").open("a", encoding="utf-8") as f:
+        f.write("\n\n" + body + "\n")
+    leaks = find_reference_implementations("gradient_checking", folder, tmp_path / "scan")
+    assert leaks == [("public_tests._expected_gradients", "backward_propagation_n_fixed")]

@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT, release_notebook
+from conftest import ROOT, solved_release_notebook
 from corpus import CORRECT, MISTAKES
 from course.grading.engine import grade_submission
 from course.grading.notebooks import read_master
@@ -25,20 +25,9 @@ def _points(assignment):
     return {item.id: item.points for item in read_master(master_notebook(ROOT, assignment)).items}
 
 
-def notebook_with(assignment, cells):
-    """The release notebook with every graded cell solved, except those given in ``cells``."""
-    solutions = _solutions(master_notebook(ROOT, assignment))
-    nb = release_notebook(assignment)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in solutions:
-            cell.source = cells.get(gid, solutions[gid]).strip("\n")
-    return nb
-
-
 def grade(tmp_path, assignment, cells):
     path = tmp_path / master_notebook(ROOT, assignment).name
-    nbformat.write(notebook_with(assignment, cells), str(path))
+    nbformat.write(solved_release_notebook(assignment, cells), str(path))
     return grade_submission(ROOT, assignment, "corpus", path, limits=LIMITS)
 
 

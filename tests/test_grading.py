@@ -57,7 +57,7 @@ def with_zero(*ids):
 def test_source_scores_full(tmp_path):
     """Graded as a submission, does the master notebook get full marks?"""
     r = grade_submission(ROOT, A, "source", ROOT / "source" / A / NB_NAME)
-    assert (r["score"], r["max_score"], r["status"]) == (10, 10, "graded")
+    assert (r["score"], r["max_score"], r["status"]) == (10, 8, "graded")  # xavier's 2 are extra credit
     # the phases bench/time_breakdown.py reports: all recorded, nested ones inside their parent
     t = r["timings"]
     assert set(t) == {"read", "reference", "sandbox_start", "child_start", "setup", "cells",
@@ -99,7 +99,7 @@ SAMPLES = {
     ("initialization", "init_he_sqrt1"): 7, ("initialization", "init_xavier_precedence"): 8,
     ("initialization", "init_raises"): 7,
     ("gradient_checking", "gc_correct"): 13, ("gradient_checking", "untouched"): 0,
-    ("gradient_checking", "gc_one_sided"): 10, ("gradient_checking", "gc_no_norms"): 10,
+    ("gradient_checking", "gc_one_sided"): 11, ("gradient_checking", "gc_no_norms"): 9,
     ("gradient_checking", "gc_array_return"): 11,
     ("regularization", "reg_correct"): 10, ("regularization", "untouched"): 0,
     ("regularization", "reg_l2_no_1_over_m"): 9, ("regularization", "reg_dropout_no_scaling"): 6,
@@ -124,7 +124,7 @@ def test_master_full_release_zero(assignment):
     name = next((ROOT / "source" / assignment).glob("*.ipynb")).name
     full = grade_submission(ROOT, assignment, "source", ROOT / "source" / assignment / name)
     zero = grade_submission(ROOT, assignment, "release", ROOT / "release" / assignment / name)
-    assert full["score"] == full["max_score"] > 0 and zero["score"] == 0
+    assert full["score"] == sum(i["max_score"] for i in full["items"]) >= full["max_score"] > 0 and zero["score"] == 0
     for item in full["items"]:
         assert sum(t["points"] for t in item["tests"]) == item["max_score"], item["id"]
 
@@ -241,7 +241,7 @@ def test_points_metadata_edits_are_ignored(tmp_path):
             meta["points"] = 100
             meta["grade_id"] = "renamed"
     r = grade_nb(tmp_path, nb)
-    assert (r["score"], r["max_score"]) == (10, 10)
+    assert (r["score"], r["max_score"]) == (10, 8)
     he = next(i for i in r["items"] if i["id"] == "initialize_parameters_he")
     assert he["matched_by"] == "def"
 

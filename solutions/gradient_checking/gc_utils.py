@@ -158,7 +158,7 @@ def parameter_shapes(parameters):
     return {name: tuple(np.shape(parameters[name])) for name in parameter_names(parameters)}
 
 
-def vector_to_dictionary(theta, shapes):
+def vector_to_dictionary(theta, shapes=None):
     """Inverse of dictionary_to_vector: cut a column vector back into named parameters.
 
     Inputs:
@@ -170,8 +170,12 @@ def vector_to_dictionary(theta, shapes):
     - parameters: dict name -> numpy array of the given shape. The arrays are copies, so
       changing theta afterwards does not change them.
     Raises:
+    - TypeError (message in Chinese) if shapes is missing
     - ValueError if the shapes do not add up to the length of theta
     """
+    if shapes is None:
+        raise TypeError("vector_to_dictionary 需要两个参数：向量 theta，以及给出各块形状的 shapes。"
+                        "通常把原来的参数字典作为模板传进去：vector_to_dictionary(thetaplus, parameters)。")
     theta = np.asarray(theta, dtype=float).reshape(-1)
     sizes = {name: tuple(int(d) for d in (shape.shape if hasattr(shape, "shape") else shape))
              for name, shape in shapes.items()}

@@ -4,44 +4,83 @@ Each ``*_test(target)`` calls the student's function on a fixed case and raises
 AssertionError with a message in Chinese that says what is wrong (expected vs actual value,
 type or shape). The hidden graders use other cases.
 
-This module needs only numpy: it rebuilds the small test network itself and computes the
-correct gradients with its own implementation of the backward pass.
+This module needs only numpy. The gradients of the test network are written out below as
+numbers: no function here computes a backward pass.
+
+Tolerances come from an error analysis (float64, unit roundoff u = 2**-53 ~ 1.1e-16):
+- gradient_check on the notebook's linear J(theta) = theta x: a centred difference has no truncation
+  error, so the difference is rounding only. theta +- epsilon and J+- = theta+- * x each carry
+  about u |theta x|; after J+ - J- and the division by 2 epsilon, gradapprox is off by at most
+  about 2 u |theta x| / epsilon, and an equivalent way of writing the quotient (dividing by
+  thetaplus - thetaminus, or J+ / (2 eps) - J- / (2 eps)) adds up to u |theta x| / epsilon more.
+  So difference <= 1.5 u |theta| / epsilon; LINEAR_BOUND allows 4 u (|theta| + eps) / eps.
+- with J = x * theta**3 (put in place of forward_propagation / backward_propagation for the
+  test) the centred difference is x (3 theta**2 + eps**2) exactly, so the difference is
+  eps**2 / (6 theta**2 + eps**2); rounding moves it by about u |theta|**3 / eps**3 relative
+  (< 1e-8 for the cases below), the one-sided difference gives ~ eps / (2 theta), hundreds of times
+  more. RTOL_CUBIC = 1e-4.
+- gradient_check_n with epsilon = 1e-7 is rounding-limited (~1.2e-07 for correct gradients, see
+  the notebook): only compared with the threshold. With the planted bugs the difference is
+  ~0.285 and rounding moves it by < 1e-6 relative (RTOL_BUGGY = 1e-5). With epsilon = 1e-2 it is
+  truncation-dominated (1.68e-06; rounding ~1e-12): RTOL_COARSE = 1e-4.
+- gradient_check_report with the planted bugs: a block whose gradient is c times the right one
+  has difference |c - 1| / (c + 1) exactly, 3/5 for db1 (c = 4) and 1/3 for dW2 (c = 2); rounding
+  moves them by < 1e-7 relative (RTOL_REPORT = 1e-5). Correct blocks are rounding noise: the
+  smallest blocks (b1, b3) reach ~3e-7, so REPORT_NOISE = 1e-5.
 """
 import numpy as np
 
-# 1-D case: J(theta) = theta * x at x = 2, theta = 4.
+U = np.finfo(float).eps / 2   # unit roundoff of float64
+
+# 1-D case: J(theta) = theta x at x = 2, theta = 4.
 X_1D, THETA_1D = 2, 4
 J_1D, DTHETA_1D = 8, 2
-# gradient_check(2, 4) with epsilon = 1e-7. J is linear, so the figure is pure rounding error
-# (about 2600 units in the last place of gradapprox): an equivalent formula that rounds one step
-# differently moves it by ~0.04 %, a one-sided difference gives 1.4e-09 (5 times more).
-DIFFERENCE_1D = 2.919335883291695e-10
-RTOL_1D = 1e-2
+RTOL_CUBIC = 1e-4
+CUBIC_CASES = [(2.0, 1.0, 1e-2), (-1.5, 0.8, 1e-2), (0.5, -1.2, 3e-3)]
 
 # The threshold the notebook uses (1e-7 would reject a correct backward pass, see the notebook).
 THRESHOLD = 2e-7
 
 # gradient_check_n on gradient_check_n_test_case().
 DIFFERENCE_BUGGY = 0.2850931567761623   # with the two bugs of backward_propagation_n
-RTOL_BUGGY = 1e-6
-DIFFERENCE_FIXED = 1.1890913e-07        # correct gradients, epsilon = 1e-7: rounding-limited
-RTOL_FIXED = 1e-3
-# Correct gradients with epsilon = 1e-3: dominated by the O(epsilon^2) truncation error of the
-# centred difference, so stable across platforms; a one-sided difference gives ~1.9e-05.
-EPSILON_COARSE = 1e-3
-DIFFERENCE_FIXED_COARSE = 1.6797887012076016e-08
+RTOL_BUGGY = 1e-5
+EPSILON_COARSE = 1e-2
+DIFFERENCE_FIXED_COARSE = 1.6800198140411475e-06   # correct gradients, epsilon = 1e-2
 RTOL_COARSE = 1e-4
 
-# gradient_check_report with the buggy gradients: the two wrong blocks, and the level below
-# which a block counts as correct (rounding noise of a small block can exceed THRESHOLD).
-REPORT_BUGGY = {"b1": 0.5999999927044027, "W2": 0.33333335070646364}
-RTOL_REPORT = 1e-6
-REPORT_NOISE = 1e-6
+# gradient_check_report with the buggy gradients: db1 is 4 times, dW2 2 times the right value.
+REPORT_BUGGY = {"b1": 3 / 5, "W2": 1 / 3}
+RTOL_REPORT = 1e-5
+REPORT_NOISE = 1e-5
 BLOCKS = ["W1", "b1", "W2", "b2", "W3", "b3"]
+
+# The gradients of the mean cross-entropy of the test network (dW1 ... db3), as numbers.
+CORRECT_GRADIENTS = {
+    "dW1": np.array([[-0.37347778780965, -1.4790321603097862, 0.1759614253429018, -1.3368503644957601],
+                     [-0.01967513615719457, -0.08573553401542801, 0.011884652345551057, -0.07674312151045774],
+                     [0.03916037129037356, -0.05539734986948789, 0.04872714728071104, -0.093593934454497],
+                     [-0.05337777545025737, -0.21138458326994772, 0.025148562394954707, -0.19106383537598334],
+                     [0.0, 0.0, 0.0, 0.0]]),
+    "db1": np.array([[0.6329078719756231], [0.03725139800240675], [-0.06401301304995109],
+                     [0.09045575231968896], [0.0]]),
+    "dW2": np.array([[0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0],
+                     [0.9158016518786495, 0.02451547591517728, -0.10797953784637067, 0.9028189091398682, 0.0]]),
+    "db2": np.array([[0.0], [0.0], [0.1976334252390789]]),
+    "dW3": np.array([[0.0, 0.0, 2.244042377990228]]),
+    "db3": np.array([[0.21225752708273302]]),
+}
 
 
 def _passed(func_name):
     print(f"\033[92m{func_name}: 全部公开测试通过 (all public tests passed)\033[0m")
+
+
+def _num(value):
+    """A number as plain text (1.5, not np.float64(1.5))."""
+    try:
+        return repr(float(value))
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _type_name(value):
@@ -57,7 +96,7 @@ def _check_number(got, expected, what, rtol=1e-12, atol=0.0, hint=""):
         f"{what} 应该是一个数，但得到 {_type_name(got)}。")
     value = float(np.asarray(got).reshape(()))
     assert np.isclose(value, expected, rtol=rtol, atol=atol), (
-        f"{what} 的值不对：期望 {expected!r}，得到 {value!r}（容差 rtol={rtol:g}）。{hint}")
+        f"{what} 的值不对：期望 {_num(expected)}，得到 {_num(value)}（容差 rtol={rtol:g}）。{hint}")
     return value
 
 
@@ -99,20 +138,6 @@ def _forward_cache(X, parameters):
     return (Z1, A1, p["W1"], p["b1"], Z2, A2, p["W2"], p["b2"], Z3, A3, p["W3"], p["b3"])
 
 
-def _correct_gradients(X, Y, cache):
-    """Gradients of the mean cross-entropy with respect to every parameter (dW1 ... db3)."""
-    Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3 = cache
-    m = X.shape[1]
-    grads = {}
-    dZ = A3 - Y
-    for l, A_prev, W, A_prev_pre in ((3, A2, W3, Z2), (2, A1, W2, Z1), (1, X, W1, None)):
-        grads[f"dW{l}"] = (dZ @ A_prev.T) / m
-        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True) / m
-        if A_prev_pre is not None:
-            dZ = (W.T @ dZ) * (A_prev_pre > 0)
-    return grads
-
-
 def _buggy_gradients(grads):
     """The gradients backward_propagation_n returns: dW2 doubled, db1 multiplied by 4."""
     buggy = dict(grads)
@@ -151,33 +176,85 @@ def backward_propagation_test(target):
     _passed("backward_propagation")
 
 
+def _linear_bound(theta, epsilon):
+    """The most rounding can give gradient_check on the linear J (see the module docstring)."""
+    return 4 * U * (abs(theta) + epsilon) / epsilon
+
+
+def _cubic_centred(theta, epsilon):
+    """difference of the centred quotient for J = x * theta**3: eps**2 / (6 theta**2 + eps**2)."""
+    return epsilon ** 2 / (6 * theta ** 2 + epsilon ** 2)
+
+
+def _cubic_one_sided(theta, epsilon):
+    """difference of (J(theta + eps) - J(theta)) / eps for J = x * theta**3."""
+    return abs(3 * theta * epsilon + epsilon ** 2) / (6 * theta ** 2 + 3 * theta * epsilon + epsilon ** 2)
+
+
+def _difference_hint(value, centred=None, one_sided=None):
+    """Name the mistake a returned difference points to."""
+    if value < 0:
+        return ("difference 不能是负数：分子要用 np.linalg.norm(grad - gradapprox)，"
+                "分母是 ||grad||_2 + ||gradapprox||_2（两个范数之和），不是 grad + gradapprox。")
+    if one_sided is not None and np.isclose(value, one_sided, rtol=1e-2):
+        return ("这正是单侧差分 (J(theta + epsilon) - J(theta)) / epsilon 的结果，它的误差是 O(epsilon)；"
+                "请用中心差分 (J_plus - J_minus) / (2 * epsilon)。")
+    if centred is not None and value < 1e-6 * centred:
+        return ("用非线性的 J(theta) = x * theta**3 检验时，你的结果几乎是 0，就像 J 仍然是线性的："
+                "gradient_check 好像没有调用 forward_propagation 和 backward_propagation，"
+                "而是把 theta * x 和 x 直接写进了函数。请通过这两个函数计算 J 和导数。")
+    if np.isclose(value, 1 / 3, rtol=1e-2):
+        return ("difference 约为 1/3，说明 gradapprox 正好是 grad 的 2 倍：中心差分要除以 2 * epsilon，而不是 epsilon。")
+    return ("请检查：gradapprox 用中心差分 (J_plus - J_minus) / (2 * epsilon)；difference 的分子是 "
+            "||grad - gradapprox||_2，分母是 ||grad||_2 + ||gradapprox||_2。")
+
+
+def _cubic(x, theta):
+    return x * theta ** 3
+
+
+def _cubic_derivative(x, theta):
+    return 3 * x * theta ** 2
+
+
 def gradient_check_test(target):
-    difference = target(X_1D, THETA_1D)
-    _check_python_float(difference, "gradient_check")
-    assert difference >= 0, (
-        f"difference 不能是负数，得到 {difference!r}：分子、分母都应该是范数 (np.linalg.norm)。")
-    assert difference == difference, "difference 是 NaN：检查分母是否为 0。"
-    assert np.isclose(difference, DIFFERENCE_1D, rtol=RTOL_1D, atol=0), (
-        f"gradient_check(x={X_1D}, theta={THETA_1D}) 的值不对：期望 {DIFFERENCE_1D!r}，得到 {difference!r}"
-        f"（容差 rtol={RTOL_1D:g}）。请检查：gradapprox 要用中心差分 (J_plus - J_minus) / (2 * epsilon)，"
-        "不能用单侧差分 (J_plus - J) / epsilon；difference 的分母是 ||grad|| + ||gradapprox||。")
-    difference = target(-X_1D, THETA_1D)
-    assert isinstance(difference, (float, np.floating, np.ndarray)), (
-        f"gradient_check 应该返回一个数，但返回的是 {_type_name(difference)}。")
-    assert float(np.asarray(difference).reshape(())) >= 0, (
-        f"gradient_check(x={-X_1D}, theta={THETA_1D}) 返回了负数 {float(np.asarray(difference).reshape(()))!r}："
-        "x 为负时 grad 和 gradapprox 都是负数，分母必须用范数之和 ||grad||_2 + ||gradapprox||_2，"
-        "而不是 grad + gradapprox。")
-    _check_number(difference, DIFFERENCE_1D, f"gradient_check(x={-X_1D}, theta={THETA_1D})", rtol=RTOL_1D)
-    difference = target(X_1D, THETA_1D, epsilon=1e-3)
-    _check_number(difference, 5.595524044110476e-14, f"gradient_check(x={X_1D}, theta={THETA_1D}, epsilon=1e-3)",
-                  rtol=RTOL_1D)
+    # The notebook's linear J: every correct way of writing the centred difference stays below the rounding bound.
+    for x in (X_1D, -X_1D):
+        difference = target(x, THETA_1D)
+        _check_python_float(difference, "gradient_check")
+        assert difference == difference, "difference 是 NaN：检查分母是否为 0。"
+        bound = _linear_bound(THETA_1D, 1e-7)
+        assert 0 <= difference <= bound, (
+            f"gradient_check(x={x}, theta={THETA_1D}) 的值不对：J 是线性函数，中心差分没有截断误差，"
+            f"difference 只能来自舍入误差，应在 0 到 {bound:.2g} 之间，得到 {_num(difference)}。"
+            + _difference_hint(difference))
+
+    # A non-linear J makes the difference quotient itself visible.
+    namespace = getattr(target, "__globals__", None)
+    assert namespace is not None, "gradient_check 应该是一个普通的 Python 函数 (def 或 lambda)。"
+    saved = {name: namespace.get(name) for name in ("forward_propagation", "backward_propagation")}
+    namespace["forward_propagation"], namespace["backward_propagation"] = _cubic, _cubic_derivative
+    try:
+        for x, theta, epsilon in CUBIC_CASES:
+            difference = target(x, theta, epsilon=epsilon)
+            expected, one_sided = _cubic_centred(theta, epsilon), _cubic_one_sided(theta, epsilon)
+            value = float(np.asarray(difference).reshape(()))
+            assert np.isclose(value, expected, rtol=RTOL_CUBIC, atol=0), (
+                f"用 J(theta) = x * theta**3（导数 3 * x * theta**2）检验：x={x}, theta={theta}, epsilon={epsilon:g} 时，"
+                f"中心差分给出 x * (3 * theta**2 + epsilon**2)，difference 应为 epsilon**2 / (6 * theta**2 + epsilon**2) = "
+                f"{expected:.6g}，得到 {_num(value)}。" + _difference_hint(value, expected, one_sided))
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
     _passed("gradient_check")
 
 
 def gradient_check_n_test(target):
     X, Y, parameters = _network_case()
-    grads = _correct_gradients(X, Y, _forward_cache(X, parameters))
+    grads = _copy(CORRECT_GRADIENTS)
     buggy = _buggy_gradients(grads)
     parameters_before, buggy_before = _copy(parameters), _copy(buggy)
 
@@ -191,21 +268,24 @@ def gradient_check_n_test(target):
     difference = target(parameters, grads, X, Y, epsilon=EPSILON_COARSE)
     value = float(np.asarray(difference).reshape(()))
     assert np.isclose(value, DIFFERENCE_FIXED_COARSE, rtol=RTOL_COARSE, atol=0), (
-        f"正确梯度、epsilon={EPSILON_COARSE:g} 时 difference 应为 {DIFFERENCE_FIXED_COARSE!r}，得到 {value!r}。"
-        "中心差分的截断误差是 O(epsilon^2)，这里应该很小；如果你的值大约是 1e-05，"
-        "说明你用了单侧差分 (J(theta + epsilon) - J(theta)) / epsilon，它的误差是 O(epsilon)。")
+        f"正确梯度、epsilon={EPSILON_COARSE:g} 时 difference 应为 {_num(DIFFERENCE_FIXED_COARSE)}"
+        f"（中心差分的截断误差，O(epsilon^2)），得到 {_num(value)}。"
+        + ("这比中心差分的截断误差大得多：可能用了单侧差分 (J(theta + epsilon) - J(theta)) / epsilon（误差是 O(epsilon)），"
+           "也可能前一个分量的扰动没有撤销（每个分量都要从原始参数向量的副本 np.copy 出发）。"
+           if value > 10 * DIFFERENCE_FIXED_COARSE else _FORMULA_HINT))
 
     difference = target(parameters, grads, X, Y)
-    value = _check_number(difference, DIFFERENCE_FIXED, "正确梯度、epsilon=1e-7 时的 difference（约 1.19e-07）",
-                          rtol=RTOL_FIXED, hint=_FORMULA_HINT)
-    assert value < THRESHOLD, f"正确的梯度应该得到小于 {THRESHOLD:g} 的 difference，得到 {value!r}。"
+    value = float(np.asarray(difference).reshape(()))
+    assert 0 <= value < THRESHOLD, (
+        f"正确的梯度、epsilon=1e-7 时 difference 应小于 {THRESHOLD:g}（约 1.2e-07，来自舍入误差），得到 {_num(value)}。"
+        + _FORMULA_HINT)
     _passed("gradient_check_n")
 
 
 def backward_propagation_n_fixed_test(target):
     X, Y, parameters = _network_case()
     cache = _forward_cache(X, parameters)
-    expected = _correct_gradients(X, Y, cache)
+    expected = CORRECT_GRADIENTS
     gradients = target(X, Y, cache)
     assert isinstance(gradients, dict), (
         f"backward_propagation_n_fixed 应该返回字典 (dict)，但返回的是 {_type_name(gradients)}。")
@@ -221,15 +301,17 @@ def backward_propagation_n_fixed_test(target):
             ratio = ratio[np.isfinite(ratio)]
             if ratio.size and np.allclose(ratio, ratio[0], rtol=1e-6):
                 hint = f"（你的结果正好是正确值的 {ratio[0]:.6g} 倍）"
+                if np.isclose(ratio[0], X.shape[1]):
+                    hint = f"（你的结果正好是正确值的 {ratio[0]:.6g} 倍，也就是 m 倍：是不是少乘了 1/m？）"
             idx = tuple(int(i) for i in np.argwhere(~np.isclose(got, want, rtol=1e-7, atol=1e-12))[0])
             raise AssertionError(
-                f"gradients['{key}'] 的数值不对{hint}：下标 {idx} 处期望 {want[idx]!r}，得到 {got[idx]!r}。")
+                f"gradients['{key}'] 的数值不对{hint}：下标 {idx} 处期望 {_num(want[idx])}，得到 {_num(got[idx])}。")
     _passed("backward_propagation_n_fixed")
 
 
 def gradient_check_report_test(target):
     X, Y, parameters = _network_case()
-    grads = _correct_gradients(X, Y, _forward_cache(X, parameters))
+    grads = _copy(CORRECT_GRADIENTS)
     buggy = _buggy_gradients(grads)
     parameters_before = _copy(parameters)
 
@@ -238,7 +320,7 @@ def gradient_check_report_test(target):
     assert isinstance(report, dict), (
         f"gradient_check_report 应该返回字典 (dict)，但返回的是 {_type_name(report)}。")
     assert sorted(report) == sorted(BLOCKS), (
-        f"字典的键应该正好是 {BLOCKS}，得到 {list(report)}。")
+        f"字典的键应该正好是 {BLOCKS}，得到 {[str(k) for k in report]}。")
     assert all(type(name) is str for name in report), (
         f"字典的键应该是 Python 字符串 (str)，得到 {[type(name).__name__ for name in report]}："
         "遍历 numpy 数组得到的是 numpy.str_，请用 str(name) 转换（提交后评分程序只接受 str 键）。")
@@ -246,15 +328,16 @@ def gradient_check_report_test(target):
         _check_python_float(report[name], f"gradient_check_report 中 '{name}' 的值")
         if name in REPORT_BUGGY:
             assert np.isclose(report[name], REPORT_BUGGY[name], rtol=RTOL_REPORT, atol=0), (
-                f"'{name}' 块的 difference 不对：期望 {REPORT_BUGGY[name]!r}，得到 {report[name]!r}。"
+                f"'{name}' 块的 difference 不对：这一块的梯度是正确值的 {4 if name == 'b1' else 2} 倍，"
+                f"difference 应为 |c - 1| / (c + 1) = {REPORT_BUGGY[name]:.6g}，得到 {_num(report[name])}。"
                 "每一块都要只用属于这一块的分量计算 ||grad - gradapprox|| / (||grad|| + ||gradapprox||)。")
         else:
             assert 0 <= report[name] < REPORT_NOISE, (
                 f"'{name}' 块的梯度是正确的，它的 difference 应该只有舍入误差的量级（小于 {REPORT_NOISE:g}），"
-                f"得到 {report[name]!r}。")
+                f"得到 {_num(report[name])}。每一块都要只用属于这一块的分量计算。")
 
     report = target(parameters, grads, X, Y)
     for name in BLOCKS:
         assert 0 <= float(report[name]) < REPORT_NOISE, (
-            f"梯度全部正确时，'{name}' 块的 difference 应该小于 {REPORT_NOISE:g}，得到 {report[name]!r}。")
+            f"梯度全部正确时，'{name}' 块的 difference 应该小于 {REPORT_NOISE:g}，得到 {_num(report[name])}。")
     _passed("gradient_check_report")

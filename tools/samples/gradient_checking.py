@@ -3,14 +3,16 @@
 Expected scores (max 13: forward_propagation 1, backward_propagation 1, gradient_check 3,
 gradient_check_n 4, backward_propagation_n_fixed 2, gradient_check_report 2):
 - gc_correct: 13
-- gc_one_sided: 10. gradient_check loses 2 (values and negative inputs: (J(theta + eps) - J(theta)) / eps
-  rounds differently even for the linear J); gradient_check_n loses 1 (correct gradients with
-  epsilon 1e-2 / 1e-3: error O(eps) instead of O(eps^2)). The type tests, the planted-bug test
-  (epsilon 1e-7/1e-6, where the O(eps) error is negligible next to the bug) and the untouched-
-  arguments test still pass.
-- gc_no_norms: 10. gradient_check loses 1 (negative x: denominator grad + gradapprox is negative);
-  gradient_check_n loses 2 (planted bugs and correct gradients: the denominator sums the entries
-  instead of adding the two norms, so the values are wrong or negative).
+- gc_one_sided: 11. gradient_check loses 1 (the non-linear J = x theta**3 test: the one-sided
+  quotient's error is O(eps), about eps / (2 theta), instead of eps**2 / (6 theta**2)); for the
+  notebook's linear J it is exact up to rounding, like any correct form, so the linear test passes.
+  gradient_check_n loses 1 (correct gradients with epsilon 1e-2 / 1e-3: error O(eps) instead of
+  O(eps^2)). The type tests, the planted-bug test (epsilon 1e-7/1e-6, where the O(eps) error is
+  negligible next to the bug) and the untouched-arguments test still pass.
+- gc_no_norms: 9. gradient_check loses 2 (the linear and the non-linear test both use negative x:
+  the denominator grad + gradapprox is negative); gradient_check_n loses 2 (planted bugs and correct
+  gradients: the denominator sums the entries instead of adding the two norms, so the values are
+  wrong or negative).
 - gc_array_return: 11. gradient_check and gradient_check_n each lose 1 (the return-type test:
   a (1, 1) numpy array instead of a Python float); their values are right.
 - untouched (added by the tool): 0

@@ -1,11 +1,11 @@
 """Sample submissions of the Initialization assignment (see course/samples.py).
 
-Expected scores (max 10: zeros 2, random 3, he 3, xavier 2):
-- correct: 10
+Expected scores (max 8: zeros 2, random 3, he 3; the bonus xavier 2 is extra credit on top):
+- correct: 10 (8 + 2 extra credit)
 - init_b_scalar: 8 (zeros loses 2: b = 0 scalar, ERRATA 3)
 - init_random_no_seed: 7 (random loses 3: the seed line was deleted)
 - init_he_sqrt1: 7 (he loses 3: scaled by sqrt(1/n))
-- init_xavier_precedence: 8 (xavier loses 2: np.sqrt(2/n[l-1] + n[l]), ERRATA 1)
+- init_xavier_precedence: 8 (no extra credit: np.sqrt(2/n[l-1] + n[l]), ERRATA 1)
 - init_raises: 7 (he loses 3: the function raises)
 - untouched (added by the tool): 0
 """
