@@ -640,7 +640,7 @@ MISTAKES = {
                                ["np.sqrt(1 / n[l-1])", "1/√2"], "sqrt(1/n[l-1])"),
         "he_seed_in_loop": (_init(_RANDN + " * np.sqrt(2 / layers_dims[l - 1])", in_loop="        np.random.seed(3)\n"),
                             {"initialize_parameters_he": 0.5}, ["每一层都重新调用 np.random.seed(3)"], "循环里不要再设置"),
-        "he_times_ten": (_init(_RANDN + " * 10"), {"initialize_parameters_he": 0}, ["乘以 10"], "缩放因子不对"),
+        "he_times_ten": (_init(_RANDN + " * 10"), {"initialize_parameters_he": 0}, ["缩放因子是 10"], "缩放因子不对"),
         "xavier_precedence": (_init(_RANDN + " * np.sqrt(2 / layers_dims[l - 1] + layers_dims[l])",
                                     name="initialize_parameters_xavier"),
                               {"initialize_parameters_xavier": 0}, ["括号位置错了"], "缩放因子不对"),

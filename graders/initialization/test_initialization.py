@@ -111,7 +111,7 @@ def _diagnose(name, dims, got, expected, reference, seed_before):
         used = [label for label, scale in SCALES.items()
                 if np.isclose(ratio * right, scale(dims[l - 1], dims[l]), rtol=1e-6)]
         if used:
-            hints.append(f"{key} 正好是 np.random.randn(...) 乘以 {used[0]}，而本题要乘以 {EXPECTED_SCALE[name]}。")
+            hints.append(f"{key} 用的随机数是对的，但乘的缩放因子是 {used[0]}，而本题要乘以 {EXPECTED_SCALE[name]}。")
         else:
             hints.append(f"{key} 的每个元素都正好是正确值的 {ratio:.6g} 倍：随机数是对的，缩放因子不对。")
         break
