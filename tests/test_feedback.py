@@ -66,7 +66,7 @@ def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path):
     assert (results["init_xavier_precedence"]["score"], results["init_xavier_precedence"]["max_score"]) == (8, 8)
     xavier = next(i for i in results["correct"]["items"] if i["id"] == "initialize_parameters_xavier")
     assert xavier["extra_credit"] is True and xavier["max_score"] == 2
-    page = (course / "feedback" / "correct" / A / "feedback.html").read_text(encoding="utf-8")
+    page = (course / "feedback" / "correct" / A / NB_NAME.replace(".ipynb", ".html")).read_text(encoding="utf-8")
     assert "10 / 8（其中加分题 2 分" in page and "（加分题）" in page
     export_csv(course, [A], tmp_path / "grades.csv")
     rows = {r["student"]: r for r in csv.DictReader((tmp_path / "grades.csv").open(encoding="utf-8"))}
