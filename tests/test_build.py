@@ -187,6 +187,17 @@ def _cases(assignment, ref):
                 "gradient_check": ((3.0, -2.0), None), "gradient_check_n": ((parameters, gradients, X, Y), None),
                 "backward_propagation_n_fixed": ((X, Y, cache), None),
                 "gradient_check_report": ((parameters, gradients, X, Y), None)}
+    if assignment == "ml_setup":
+        rng = np.random.RandomState(5)
+        X, Y = rng.randn(2, 20) * 3 + 1, rng.randn(1, 20)
+        mu, sigma = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+        return {"split_train_dev_test": ((X, Y, 0.2, 0.1, 3), None),
+                "diagnose_bias_variance": ((0.15, 0.2), None),
+                "normalize_inputs": ((X,), None),
+                "apply_normalization": ((X, mu, sigma), None),
+                "activation_variances": ((X, [2, 4, 3], "he", "relu", 1), None)}
+    if assignment != "regularization":
+        raise KeyError(f"add a case per graded function of {assignment} to _cases")
     rng = np.random.RandomState(5)
     X, Y = rng.randn(2, 6), (rng.rand(1, 6) > 0.5).astype(float)
     parameters = ref.initialize_parameters([2, 5, 3, 1])
