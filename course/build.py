@@ -216,6 +216,7 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
     db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     copy_datasets(root, ids)
     for assignment in ids:
+        check_points(root, assignment)
         source_nb = nbformat.read(master_notebook(root, assignment), as_version=4)
         folder = generate_release(root, assignment, release_dir, db_url)
         check_release_is_clean(folder, source_nb)
@@ -224,6 +225,17 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
         elif solutions:
             generate_solutions(root, assignment, solutions_dir, execute=False)
     return ids
+
+
+def check_points(root: Path, assignment: str) -> None:
+    """Refuse a release whose graders and master notebook disagree on what is graded (points
+    themselves live only in the notebook: the graders' marks are shares, see plugin.item_scales)."""
+    from course.grading.engine import check_graders
+
+    try:
+        check_graders(root, assignment)
+    except (ValueError, RuntimeError) as exc:
+        raise BuildError(str(exc)) from None
 
 
 def update_solutions(root: Path, assignment: str, solutions_dir: Path, *, force: bool = False, log=print) -> bool:

@@ -12,10 +12,14 @@ from course.paths import course_root
 
 
 def cmd_release(args) -> int:
-    from course.build import build
+    from course.build import BuildError, build
 
     root = course_root()
-    built = build(root, assignments=args.assignment or None, solutions=not args.release_only, db_url=args.db)
+    try:
+        built = build(root, assignments=args.assignment or None, solutions=not args.release_only, db_url=args.db)
+    except BuildError as exc:
+        print(f"course release: {exc}", file=sys.stderr)
+        return 1
     print(("built release/" if args.release_only else "built release/ and solutions/") + " for: " + ", ".join(built))
     return 0
 

@@ -68,7 +68,7 @@ import os, subprocess, sys
 procs = []
 try:
     for _ in range(3000):
-        procs.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "{MARKER}"]))
+        procs.append(subprocess.Popen(["/bin/sh", "-c", "sleep 600; : {MARKER}"]))
 except OSError:
     pass
 ''', {}, "graded"),
@@ -214,6 +214,6 @@ def initialize_parameters_random(layers_dims):
     "huge_values": ("solved", "initialize_parameters_xavier", '''
 print("y" * (30 << 20))
 def initialize_parameters_xavier(layers_dims):
-    return {"W1": ["z" * 1000] * 20000, "b1": list(range(2_000_000))}
+    return {"W1": ["z" * 1000] * 5000, "b1": list(range(500_000))}
 ''', {"initialize_parameters_xavier": 0}, "graded"),
 }

@@ -333,3 +333,43 @@ def test_reference_scan_finds_a_planted_implementation(tmp_path):
         f.write("\n\n" + body + "\n")
     leaks = find_reference_implementations("gradient_checking", folder, tmp_path / "scan")
     assert leaks == [("public_tests._expected_gradients", "backward_propagation_n_fixed")]
+
+
+def test_points_live_in_the_notebook(tmp_path):
+    """Raising a graded cell's points in source/ (He: 3 -> 4) scales its graders: the master
+    notebook then scores 9/9 plus the 2 points of the Xavier bonus, not 8/9 plus 2."""
+    import nbformat as nbf
+
+    from course.grading.engine import grade_submission
+    from course.paths import copy_course
+
+    course = copy_course(ROOT, tmp_path / "course")
+    master = course / "source" / "initialization" / "Initialization.ipynb"
+    nb = nbf.read(master, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_he")
+    cell.metadata["nbgrader"]["points"] = 4
+    nbf.write(nb, str(master))
+    r = grade_submission(course, "initialization", "source", master)
+    assert (r["score"], r["max_score"]) == (11, 9)
+    he = next(i for i in r["items"] if i["id"] == "initialize_parameters_he")
+    assert sum(t["points"] for t in he["tests"]) == pytest.approx(4) and he["max_score"] == 4
+
+
+def test_release_refuses_graders_that_disagree_with_the_notebook(tmp_path):
+    """A grader test scoring an item the notebook does not grade (or an item without tests) stops
+    the release with a clear error."""
+    import os
+    import subprocess
+    import sys
+
+    from course.paths import copy_course
+
+    course = copy_course(ROOT, tmp_path / "course", ("source", "release", "graders", "datasets", "nbgrader_config.py"))
+    grader = course / "graders" / "initialization" / "test_initialization.py"
+    grader.write_text(grader.read_text().replace('item="initialize_parameters_zeros"', 'item="initialize_parameters_zero"'))
+    # a fresh process, as `course release` always is (pytest keeps grader modules it imported)
+    out = subprocess.run([sys.executable, "-m", "course.cli", "release", "initialization", "--release-only",
+                          "--db", f"sqlite:///{tmp_path / 'gb.db'}"], cwd=course, capture_output=True, text=True,
+                         env=dict(os.environ, COURSE_ROOT=str(course)))
+    assert out.returncode == 1
+    assert "initialize_parameters_zero'" in out.stderr and "no grader test for ['initialize_parameters_zeros']" in out.stderr

@@ -122,8 +122,10 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
         entry["tests"].append({k: v for k, v in asdict(test).items() if k != "item"})
         if test.passed:
             entry["score"] += test.points
+    for entry in by_item.values():  # shares of an item's points (e.g. thirds) add up with rounding noise
+        entry["score"] = round(entry["score"], 6)
     result["items"] = list(by_item.values())
-    result["score"] = float(sum(i["score"] for i in result["items"]))
+    result["score"] = round(float(sum(i["score"] for i in result["items"])), 6)
     result["output"] = session.output()[-MAX_OUTPUT_CHARS:]
     if result["status"] == "error":
         pass
@@ -138,7 +140,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     return _finish(result, started)
 
 
-def _run_pytest(graders: Path, plugin: GradingPlugin) -> None:
+def _run_pytest(graders: Path, plugin, *extra: str) -> None:
+    """pytest over the graders with ``plugin`` (GradingPlugin, or a collector with --collect-only)."""
     if not graders.is_dir():
         raise FileNotFoundError(f"no graders at {graders}")
     # unraisableexception runs gc.collect() several times per session (~0.2 s): not needed here.
@@ -149,7 +152,7 @@ def _run_pytest(graders: Path, plugin: GradingPlugin) -> None:
     # could score tests), no conftest.py and no ini file found next to the graders (-c: an empty one).
     args = [str(graders), "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
             "-p", "no:threadexception", "--rootdir", str(graders.parent.parent), "-c", os.devnull, "--noconftest",
-            "--import-mode=importlib", "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+            "--import-mode=importlib", "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning", *extra]
     saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
@@ -162,6 +165,30 @@ def _run_pytest(graders: Path, plugin: GradingPlugin) -> None:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"pytest could not run the graders in {graders} (exit {code}):\n{out.getvalue()[-3000:]}")
+
+
+def check_graders(root: Path, assignment: str) -> None:
+    """Collect graders/<assignment> without running them; ValueError when their items disagree with
+    the master notebook's graded cells (see plugin.item_scales): the release refuses it."""
+    from course.grading.plugin import item_scales
+
+    class Collector:
+        def __init__(self):
+            self.collected = []
+
+        def pytest_collection_modifyitems(self, session, config, items):
+            for item in items:
+                mark = item.get_closest_marker("grade")
+                if mark is None:
+                    raise pytest.UsageError(f"{item.nodeid}: no @pytest.mark.grade(item=..., points=...)")
+                self.collected.append((item.name, mark.kwargs["item"], float(mark.kwargs["points"])))
+
+    collector = Collector()
+    _run_pytest(root / "graders" / assignment, collector, "--collect-only")
+    try:
+        item_scales(read_master(master_notebook(root, assignment)).items, collector.collected)
+    except pytest.UsageError as exc:
+        raise ValueError(f"graders/{assignment}: {exc}") from None
 
 
 def clip(text, limit: int = MAX_MESSAGE_CHARS) -> str:

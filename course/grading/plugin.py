@@ -44,6 +44,26 @@ class Feedback:
         self.plot = {"title": title, "xlabel": xlabel, "ylabel": ylabel, "curves": clean}
 
 
+def item_scales(items, collected: list[tuple[str, str, float]]) -> dict[str, float]:
+    """Points live in one place, the master notebook's cells: a grader mark's ``points`` are its
+    share of its item, scaled so that an item's tests add up to the item's cell points.
+
+    Raises pytest.UsageError when a test scores an item the notebook does not grade, or a graded
+    item has no test (the release refuses both: course.build.check_graders).
+    """
+    totals: dict[str, float] = {}
+    for name, item_id, points in collected:
+        totals[item_id] = totals.get(item_id, 0.0) + points
+    known = {item.id: item.points for item in items}
+    unknown = sorted(set(totals) - set(known))
+    untested = sorted(i for i in known if totals.get(i, 0) <= 0)
+    if unknown or untested:
+        raise pytest.UsageError("graders and notebook disagree: " + "; ".join(
+            ([f"tests score unknown item(s) {unknown}"] if unknown else [])
+            + ([f"no grader test for {untested}"] if untested else [])))
+    return {i: known[i] / totals[i] for i in known}
+
+
 @dataclass
 class GradingPlugin:
     session: object  # SubmissionSession
@@ -75,6 +95,9 @@ class GradingPlugin:
             if mark is None:
                 raise pytest.UsageError(f"{item.nodeid}: every grader test needs @pytest.mark.grade(item=..., points=...)")
             self.collected.append((item.name, mark.kwargs["item"], float(mark.kwargs["points"])))
+        self.scale = item_scales(self.session.master.items, self.collected)
+
+    scale: dict = field(default_factory=dict)
 
     def pytest_collection_finish(self, session):
         self.collected_at = time.monotonic()
@@ -87,7 +110,8 @@ class GradingPlugin:
             mark = item.get_closest_marker("grade")
             doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
             callspec = getattr(item, "callspec", None)
-            result = TestResult(item.name, mark.kwargs["item"], float(mark.kwargs["points"]),
+            points = round(float(mark.kwargs["points"]) * self.scale.get(mark.kwargs["item"], 1.0), 9)
+            result = TestResult(item.name, mark.kwargs["item"], points,
                                 report.passed, description=doc[0] if doc else "",
                                 case=callspec.id if callspec is not None else "")
             fb = getattr(item, "_course_feedback", None)
