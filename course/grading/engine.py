@@ -170,18 +170,14 @@ def _run_pytest(graders: Path, plugin, *extra: str) -> None:
 def check_graders(root: Path, assignment: str) -> None:
     """Collect graders/<assignment> without running them; ValueError when their items disagree with
     the master notebook's graded cells (see plugin.item_scales): the release refuses it."""
-    from course.grading.plugin import item_scales
+    from course.grading.plugin import grade_marks, item_scales
 
     class Collector:
         def __init__(self):
             self.collected = []
 
         def pytest_collection_modifyitems(self, session, config, items):
-            for item in items:
-                mark = item.get_closest_marker("grade")
-                if mark is None:
-                    raise pytest.UsageError(f"{item.nodeid}: no @pytest.mark.grade(item=..., points=...)")
-                self.collected.append((item.name, mark.kwargs["item"], float(mark.kwargs["points"])))
+            self.collected.extend(grade_marks(items))
 
     collector = Collector()
     _run_pytest(root / "graders" / assignment, collector, "--collect-only")

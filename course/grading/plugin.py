@@ -44,6 +44,17 @@ class Feedback:
         self.plot = {"title": title, "xlabel": xlabel, "ylabel": ylabel, "curves": clean}
 
 
+def grade_marks(items) -> list[tuple[str, str, float]]:
+    """(test name, graded item, points) of each collected grader test; UsageError for an unmarked test."""
+    marks = []
+    for item in items:
+        mark = item.get_closest_marker("grade")
+        if mark is None:
+            raise pytest.UsageError(f"{item.nodeid}: every grader test needs @pytest.mark.grade(item=..., points=...)")
+        marks.append((item.name, mark.kwargs["item"], float(mark.kwargs["points"])))
+    return marks
+
+
 def item_scales(items, collected: list[tuple[str, str, float]]) -> dict[str, float]:
     """Points live in one place, the master notebook's cells: a grader mark's ``points`` are its
     share of its item, scaled so that an item's tests add up to the item's cell points.
@@ -90,11 +101,7 @@ class GradingPlugin:
         return fb
 
     def pytest_collection_modifyitems(self, session, config, items):
-        for item in items:
-            mark = item.get_closest_marker("grade")
-            if mark is None:
-                raise pytest.UsageError(f"{item.nodeid}: every grader test needs @pytest.mark.grade(item=..., points=...)")
-            self.collected.append((item.name, mark.kwargs["item"], float(mark.kwargs["points"])))
+        self.collected.extend(grade_marks(items))
         self.scale = item_scales(self.session.master.items, self.collected)
 
     scale: dict = field(default_factory=dict)
