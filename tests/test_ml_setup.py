@@ -164,6 +164,9 @@ def test_normalization_figures(ref, house):
     np.testing.assert_allclose(sigma.ravel(), [272.126, 0.274748], rtol=1e-5)
     np.testing.assert_allclose(Xn.mean(axis=1), 0, atol=1e-12)
     np.testing.assert_allclose(Xn.var(axis=1), 1, rtol=1e-12)
+    dev = ref.apply_normalization(Xh_dev, mu, sigma)  # near 0 and 1, not equal: the training set's statistics
+    np.testing.assert_allclose(dev.mean(axis=1), [0.364631, 0.0480822], rtol=1e-5)
+    np.testing.assert_allclose(dev.var(axis=1), [1.060898, 1.362458], rtol=1e-5)
     wrong = ((Xh_train - mu) / sigma ** 2).var(axis=1)
     np.testing.assert_allclose(wrong, 1 / sigma.ravel() ** 2, rtol=1e-12)
     np.testing.assert_allclose(wrong, [1.35039e-05, 13.2474], rtol=1e-5)
