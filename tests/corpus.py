@@ -666,3 +666,9 @@ MISTAKES = {
         "backward_mask_missing": (_BACKWARD_NO_MASK, {"backward_propagation_with_dropout": 1.5}, ["掩码"], "D = 0"),
     },
 }
+
+# ML Setup (issue 14): its corpora live in corpus_ml_setup.py.
+from corpus_ml_setup import CORRECT as _ML_SETUP_CORRECT, MISTAKES as _ML_SETUP_MISTAKES  # noqa: E402
+
+CORRECT["ml_setup"] = _ML_SETUP_CORRECT
+MISTAKES["ml_setup"] = _ML_SETUP_MISTAKES

@@ -230,7 +230,7 @@ def test_errata_2_and_8_in_notebook():
 
 
 # ---------------------------------------------------------------------------------------
-# Public tests: pass on the reference, name the mistakes
+# Public tests pass on the reference; grading time
 
 
 def test_public_tests_pass_on_reference(ref, public, capsys):
@@ -239,41 +239,8 @@ def test_public_tests_pass_on_reference(ref, public, capsys):
     assert capsys.readouterr().out.count("全部公开测试通过") == len(FULL)
 
 
-def _variance_not_std(X):
-    mu = X.mean(axis=1, keepdims=True)
-    var = X.var(axis=1, keepdims=True)
-    return (X - mu) / var, mu, var
-
-
-def _own_stats(X, mu, sigma):
-    return (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
-
-
-def _shuffled_separately(X, Y, dev_fraction, test_fraction, seed):
-    np.random.seed(seed)
-    m = X.shape[1]
-    X, Y = X[:, np.random.permutation(m)], Y[:, np.random.permutation(m)]
-    d, t = round(dev_fraction * m), round(test_fraction * m)
-    return X[:, d + t:], Y[:, d + t:], X[:, :d], Y[:, :d], X[:, d:d + t], Y[:, d:d + t]
-
-
-def _swapped(train_error, dev_error, bayes_error=0.0, threshold=0.02):
-    return {"high_bias": dev_error - train_error > threshold, "high_variance": train_error - bayes_error > threshold}
-
-
-@pytest.mark.parametrize("test,mistake,words", [
-    ("normalize_inputs", _variance_not_std, "方差 σ²"),
-    ("apply_normalization", _own_stats, "自己的均值和标准差"),
-    ("split_train_dev_test", _shuffled_separately, "不能分别打乱"),
-    ("diagnose_bias_variance", _swapped, "正好反了"),
-], ids=["variance-not-std", "own-stats", "shuffled-separately", "swapped"])
-def test_public_tests_name_the_mistakes(public, test, mistake, words):
-    with pytest.raises(AssertionError, match=words):
-        getattr(public, f"{test}_test")(mistake)
-
-
-# ---------------------------------------------------------------------------------------
-# Graders: equivalent implementations score full marks, each mistake loses exactly its points
+# Equivalent implementations and mistakes (each losing exactly its points, named by the graders and
+# the public tests) are the "ml_setup" corpora of tests/test_fairness.py (tests/corpus_ml_setup.py).
 
 
 def _notebook(**replacements):
@@ -291,111 +258,6 @@ def _grade(tmp_path, nb):
     r = grade_submission(ROOT, A, "s", path, limits=FAST)
     assert r["status"] == "graded", r
     return r
-
-
-# A second set of equivalent implementations (the sample ml_equivalent is the first): other numpy
-# calls, loops, other orders of the parts, another random generator.
-EQUIVALENT = {
-    "split_train_dev_test": '''
-def split_train_dev_test(X, Y, dev_fraction, test_fraction, seed):
-    rng = np.random.default_rng(seed)
-    m = X.shape[1]
-    both = np.concatenate([X, Y.astype(X.dtype)], axis=0)[:, rng.permutation(m)]
-    sizes = [m - round(dev_fraction * m) - round(test_fraction * m), round(dev_fraction * m)]
-    train, dev, test = np.split(both, np.cumsum(sizes), axis=1)
-    n = X.shape[0]
-    return (train[:n], train[n:].astype(Y.dtype), dev[:n], dev[n:].astype(Y.dtype),
-            test[:n], test[n:].astype(Y.dtype))
-''',
-    "diagnose_bias_variance": '''
-def diagnose_bias_variance(train_error, dev_error, bayes_error=0.0, threshold=0.02):
-    result = {"high_bias": False, "high_variance": False}
-    if train_error - bayes_error > threshold:
-        result["high_bias"] = True
-    if dev_error - train_error > threshold:
-        result["high_variance"] = True
-    return result
-''',
-    "normalize_inputs": '''
-def normalize_inputs(X_train):
-    mu = X_train.mean(axis=1).reshape(-1, 1)
-    centred = X_train - mu
-    sigma = np.sqrt((centred * centred).sum(axis=1, keepdims=True) / X_train.shape[1])
-    return centred / sigma, mu, sigma
-''',
-    "apply_normalization": '''
-def apply_normalization(X, mu, sigma):
-    out = np.empty_like(X, dtype=float)
-    for j in range(X.shape[0]):
-        out[j] = (X[j] - mu[j, 0]) / sigma[j, 0]
-    return out
-''',
-    "activation_variances": '''
-def activation_variances(X, layers_dims, initialization, activation, seed):
-    np.random.seed(seed)
-    A, out = X, []
-    for l in range(1, len(layers_dims)):
-        shape = (layers_dims[l], layers_dims[l - 1])
-        if initialization == "zeros":
-            W = np.zeros(shape)
-        else:
-            scale = {"random": 10, "he": (2 / shape[1]) ** 0.5, "xavier": (2 / sum(shape)) ** 0.5}[initialization]
-            W = scale * np.random.randn(*shape)
-        Z = np.dot(W, A)
-        A = np.where(Z > 0, Z, 0.0) if activation == "relu" else np.tanh(Z)
-        out.append(A.var())
-    return out
-''',
-}
-
-
-def test_equivalent_implementations_score_full_marks(tmp_path):
-    r = _grade(tmp_path, _notebook(**EQUIVALENT))
-    assert {i["id"]: i["score"] for i in r["items"]} == FULL, r
-
-
-# Mistakes beyond the four named ones of the samples, one per function, graded together
-# (items are scored independently). name -> (function, source, points lost, words in the message)
-MISTAKES = {
-    "floor-not-round": ("split_train_dev_test", SOLUTIONS["split_train_dev_test"]
-                        .replace("m_dev = round(dev_fraction * m)", "m_dev = int(dev_fraction * m)")
-                        .replace("m_test = round(test_fraction * m)", "m_test = int(test_fraction * m)"), 0.25, "round("),
-    "ignores-bayes-error": ("diagnose_bias_variance", SOLUTIONS["diagnose_bias_variance"]
-                            .replace("avoidable_bias = train_error - bayes_error", "avoidable_bias = train_error"), 1, "贝叶斯误差"),
-    "sample-std": ("normalize_inputs", '''
-def normalize_inputs(X_train):
-    mu = np.mean(X_train, axis=1, keepdims=True)
-    sigma = np.std(X_train, axis=1, ddof=1, keepdims=True)
-    return (X_train - mu) / sigma, mu, sigma
-''', 2, "ddof=1"),
-    "apply-divides-by-variance": ("apply_normalization", '''
-def apply_normalization(X, mu, sigma):
-    return (X - mu) / sigma ** 2
-''', 1, "返回值"),
-    "reseeds-every-layer": ("activation_variances", SOLUTIONS["activation_variances"]
-                            .replace("        if initialization == \"zeros\":", "        np.random.seed(seed)\n        if initialization == \"zeros\":"),
-                            1.5, "只在开头调用一次"),
-}
-MISTAKES_2 = {
-    "not-shuffled": ("split_train_dev_test", SOLUTIONS["split_train_dev_test"]
-                     .replace("permutation = np.random.permutation(m)", "permutation = np.arange(m)"), 0.5, "没有按 seed 随机打乱"),
-    "variance-of-Z": ("activation_variances", SOLUTIONS["activation_variances"]
-                      .replace("variances.append(float(np.var(A)))", "variances.append(float(np.var(Z)))"), 1.5, "Var(A1)"),
-}
-
-
-@pytest.mark.parametrize("corpus", [MISTAKES, MISTAKES_2], ids=["mistakes-1", "mistakes-2"])
-def test_each_mistake_loses_exactly_its_points(tmp_path, corpus):
-    for name, (function, source, _, _) in corpus.items():
-        assert source != SOLUTIONS[function], f"{name}: the mistake was not planted"
-    r = _grade(tmp_path, _notebook(**{function: source for function, source, _, _ in corpus.values()}))
-    items = {i["id"]: i for i in r["items"]}
-    expected = dict(FULL)
-    for name, (function, _, lost, words) in corpus.items():
-        expected[function] = FULL[function] - lost
-        messages = " ".join(t["message"] for t in items[function]["tests"] if not t["passed"])
-        assert words in messages, (name, messages)
-    assert {k: v["score"] for k, v in items.items()} == expected
 
 
 def test_graders_time_per_submission(tmp_path):

@@ -294,6 +294,9 @@ def test_apply_uses_training_statistics(submission, reference, m_new):
             fail(f"{call}：你用这份数据自己的均值和标准差做了归一化 (normalized with its own statistics)。"
                  "开发集、测试集和新样本必须用训练集的 mu 和 sigma（参数里给出的），否则同一个 x 在训练和预测时会被变换成不同的数"
                  + ("（只有一个样本时，它自己的标准差是 0，根本无法计算）。" if m_new == 1 else "。"))
+    if type(got) is np.ndarray and got.shape == X_new.shape and np.allclose(got, (X_new - mu) / sigma ** 2, rtol=1e-6, atol=0):
+        fail(f"{call}：你除以的是 sigma ** 2（方差），应该除以 sigma（标准差），归一化后每个特征的方差才是 1"
+             "（variance instead of standard deviation，ERRATA 2）。")
     expect_array(got, expected, f"{call} 的返回值", rtol=RTOL, atol=1e-9)
 
 

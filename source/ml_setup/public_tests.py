@@ -65,12 +65,13 @@ def split_train_dev_test_test(target):
     first = _check_split(target, 20, 0.2, 0.1, seed=3, m_dev=4, m_test=2)
     _check_split(target, 20, 0.25, 0.0, seed=3, m_dev=5, m_test=0)
     _check_split(target, 30, 0.1, 0.3, seed=0, m_dev=3, m_test=9)
+    _check_split(target, 18, 0.3, 0.15, seed=1, m_dev=5, m_test=3)  # 5.4 -> 5, 2.7 -> 3 (round, not int)
     np.random.seed(123)  # the function seeds itself: the global state before the call must not matter
     again = _check_split(target, 20, 0.2, 0.1, seed=3, m_dev=4, m_test=2)
     assert all(np.array_equal(a, b) for a, b in zip(first, again)), (
         "同一个 seed 调用两次，结果应该完全相同：请保留函数开头的 np.random.seed(seed)，并只用 np.random 的函数打乱。")
     other = _check_split(target, 20, 0.2, 0.1, seed=4, m_dev=4, m_test=2)
-    assert not all(np.array_equal(a, b) for a, b in zip(first, other)), "seed 不同，切分结果却完全相同：打乱应该依赖 seed。"
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other)), "seed 不同，切分结果却完全相同：数据没有被打乱，或者打乱没有用到 seed（先 np.random.permutation(m)，再切分）。"
     _passed("split_train_dev_test")
 
 
@@ -125,6 +126,8 @@ X_DEV_CASE = np.array([[0.0, 5.0, 8.0], [250.0, 600.0, 100.0], [1.0, -1.0, 0.5]]
 EXPECTED_DEV_NORM = np.array([[-1.2649110640673518, 0.31622776601683794, 1.2649110640673518],
                               [-0.35355339059327373, 2.1213203435596424, -1.414213562373095],
                               [2.82842712474619, -2.82842712474619, 1.414213562373095]])
+# what comes out when X_DEV_CASE is divided by the variance instead of the standard deviation (a mistake)
+DEV_DIVIDED_BY_VARIANCE = np.array([[-0.4, 0.1, 0.4], [-0.0025, 0.015, -0.01], [8.0, -8.0, 4.0]])
 # what comes out when the dev set is normalized with its own mean and standard deviation (the mistake)
 DEV_OWN_STATISTICS = np.array([[-1.3131983079178737, 0.20203050891044222, 1.1111677990074318],
                                [-0.3182229136702921, 1.352447383098741, -1.034224469428449],
@@ -154,6 +157,8 @@ def apply_normalization_test(target):
     got = target(X_DEV_CASE.copy(), EXPECTED_MU.copy(), EXPECTED_SIGMA.copy())
     assert isinstance(got, np.ndarray), f"apply_normalization 应返回 numpy 数组，得到 {type(got).__name__}。"
     assert got.shape == (3, 3), f"返回值的形状应为 (3, 3)，得到 {got.shape}。"
+    if np.allclose(got, DEV_DIVIDED_BY_VARIANCE, rtol=1e-6):
+        raise AssertionError("你除以的是 sigma ** 2（方差），应该除以 sigma（标准差），归一化后的方差才是 1（ERRATA 2）。")
     if _close(got, DEV_OWN_STATISTICS):
         raise AssertionError("你用开发集自己的均值和标准差做了归一化：开发集和测试集必须用训练集的 mu 和 sigma（参数里给出的）。")
     assert _close(got, EXPECTED_DEV_NORM), "结果不对：应为 (X - mu) / sigma，mu 和 sigma 用参数给出的值。"
