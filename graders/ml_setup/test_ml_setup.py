@@ -16,10 +16,17 @@ Named mistakes and the points they lose (tests/test_ml_setup.py and the samples 
 - variance instead of standard deviation: both normalize_inputs tests, 2 points;
 - dev/test set normalized with its own statistics: apply_normalization, 1 point.
 
-Tolerances: the same formulas on the same inputs agree to rounding; a different but
-equivalent order of operations (a loop, np.std instead of a square root of a mean, ...) moves
-the last bits only, so floats are compared with rtol 1e-7 (atol 1e-12; 1e-9 for a mean that
-should be 0).
+Tolerances (error analysis): every float checked is a sum or product of at most a few hundred
+float64 terms (means and standard deviations of m <= 60 values; matrix products with <= 30 terms
+per entry, through <= 6 layers of 1-Lipschitz activations). An equivalent formulation (another
+summation order, np.std instead of the square root of a mean, x * (1 / sigma) instead of
+x / sigma, standard_normal / sqrt(n / 2) instead of randn * sqrt(2 / n)) therefore moves a value
+by at most about layers * n * eps ~ 1e-13 relative. Measured: at most 1.1e-15 over the correct
+corpus (tests/corpus_ml_setup.py) and 9.3e-16 between OpenBLAS kernels (tools/kernel_matrix.py).
+rtol 1e-7 sits 1e8 above that and far below the smallest mistake it must catch (a sample instead
+of a population standard deviation is off by sqrt(m / (m - 1)) - 1 >= 8e-3 for m <= 60; dividing by
+sigma ** 2, reseeding or a wrong scale are off by orders of magnitude). Normalized entries are O(1)
+and may be near 0, so they also get atol 1e-9; a mean that should be 0 is checked with atol 1e-9.
 """
 import numpy as np
 import pytest
