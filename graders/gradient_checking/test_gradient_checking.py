@@ -279,7 +279,9 @@ def test_gradient_check_n_correct_gradients(submission, reference):
             if not np.isclose(value, expected, rtol=RTOL_COARSE, atol=0.0):
                 hint = ("这比中心差分的截断误差大得多：像是用了单侧差分 (J(theta + epsilon) - J(theta)) / epsilon"
                         "（误差是 O(epsilon)），或者前一个分量的扰动没有撤销（每个分量都要从原始参数向量的副本出发，"
-                        "只扰动这一个分量）。" if value > 10 * expected else "")
+                        "只扰动这一个分量）。" if value > 10 * expected else
+                        "请检查 difference 的公式：分子是 ||grad - gradapprox||_2，分母是 ||grad||_2 + ||gradapprox||_2"
+                        "（两个范数之和，不是把 grad + gradapprox 的元素加起来）。")
                 fail(f"网络 {net}、正确梯度、epsilon={eps:g}：difference 应为 {_plain(expected)}（中心差分的截断误差），"
                      f"得到 {value!r}。{hint}")
 
