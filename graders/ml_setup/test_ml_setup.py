@@ -31,7 +31,8 @@ and may be near 0, so they also get atol 1e-9; a mean that should be 0 is checke
 import numpy as np
 import pytest
 
-from course.checks import expect_array, fail
+from course.checks import CheckFailed, expect_array, fail
+from course.grading.session import SubmissionFailure
 from course.sandbox.wire import Unsupported
 
 RTOL, ATOL = 1e-7, 1e-12
@@ -332,20 +333,7 @@ def _log10_curve(values):
     return out
 
 
-@pytest.mark.grade(item=VARIANCES, points=0.25)
-@pytest.mark.parametrize("case", VARIANCE_CASES)
-def test_activation_variances(submission, reference, feedback, case):
-    """每层激活值的方差与参考实现一致（一次 np.random.seed(seed)，逐层抽 W，b = 0）。"""
-    dims, m, initialization, activation, seed = VARIANCE_CASES[case]
-    X = np.random.RandomState(seed + 100).randn(dims[0], m)
-    call = f"{VARIANCES}(X, {dims}, '{initialization}', '{activation}', seed={seed})"
-    expected = reference.activation_variances(X, list(dims), initialization, activation, seed)
-    plot = dict(title=f"log10 Var(A[l]), {initialization} + {activation}", xlabel="layer l - 1", ylabel="log10 Var(A[l])")
-    if initialization != "zeros":  # the reference curve alone, in case the call fails
-        feedback.curves(curves={"reference": _log10_curve(expected)}, **plot)
-    got = submission.call(VARIANCES, X, list(dims), initialization, activation, seed, seed=seed + 1)
-    if initialization != "zeros" and type(got) in (list, tuple) and None not in _log10_curve(got):
-        feedback.curves(curves={"reference": _log10_curve(expected), "yours": _log10_curve(got)}, **plot)
+def _check_variances(got, expected, call):
     if type(got) not in (list, tuple):
         fail(f"{call} 应返回一个列表 (list)，得到 {getattr(got, 'type_name', type(got).__name__)}。")
     if len(got) != len(expected):
@@ -359,3 +347,25 @@ def test_activation_variances(submission, reference, feedback, case):
             hint = ("检查 W1 的形状 (n1, n0) 与尺度、激活函数，以及 np.var 是否对全部元素求方差。" if l == 1 else
                     f"前 {l - 1} 层都对：检查是否只在开头调用一次 np.random.seed(seed)，以及每层是否用上一层的输出 A。")
             fail(f"{call}：Var(A{l}) 期望 {w!r}，得到 {float(g)!r}（rtol={RTOL:g}）。{hint}")
+
+
+@pytest.mark.grade(item=VARIANCES, points=0.25)
+@pytest.mark.parametrize("case", VARIANCE_CASES)
+def test_activation_variances(submission, reference, feedback, case):
+    """每层激活值的方差与参考实现一致（一次 np.random.seed(seed)，逐层抽 W，b = 0）。"""
+    dims, m, initialization, activation, seed = VARIANCE_CASES[case]
+    X = np.random.RandomState(seed + 100).randn(dims[0], m)
+    call = f"{VARIANCES}(X, {dims}, '{initialization}', '{activation}', seed={seed})"
+    expected = reference.activation_variances(X, list(dims), initialization, activation, seed)
+    got = None
+    try:
+        got = submission.call(VARIANCES, X, list(dims), initialization, activation, seed, seed=seed + 1)
+        _check_variances(got, expected, call)
+    except (CheckFailed, SubmissionFailure):
+        if initialization != "zeros":  # a failed case shows its curve next to the reference
+            curves = {"reference": _log10_curve(expected)}
+            if type(got) in (list, tuple) and None not in _log10_curve(got):
+                curves["yours"] = _log10_curve(got)
+            feedback.curves(curves=curves, title=f"log10 Var(A[l]), {initialization} + {activation}",
+                            xlabel="layer l - 1", ylabel="log10 Var(A[l])")
+        raise
