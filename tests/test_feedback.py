@@ -146,3 +146,39 @@ def test_uses_a_renamed_setup_variable(submission, reference):
     assert out.returncode != 0
     assert "test_uses_a_renamed_setup_variable" in out.stderr and "train_X_renamed" in out.stderr
     assert "GRADER ERROR" in out.stdout  # the score table marks the row too
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_feedback_layout_in_chromium(he_sqrt1_result, tmp_path):
+    """In a real browser, with very long messages: does the description column keep its width on a desktop,
+    the points column stay on one line, and the phone layout never scroll sideways?"""
+    from playwright.sync_api import sync_playwright
+
+    long = dict(he_sqrt1_result)
+    long["items"] = [dict(i, tests=[dict(t, passed=False, message="W1 的数值不对" + "x" * 2000 + " 很长的消息" * 300)
+                                    for t in i["tests"]]) for i in he_sqrt1_result["items"]]
+    page_file = tmp_path / "feedback.html"
+    page_file.write_text(render_feedback(long), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            for width in (1280, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(page_file.as_uri())
+                page.screenshot(path=str(tmp_path / f"feedback-{width}.png"))
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"{width}px: the page scrolls sideways by {overflow}px"
+                points = page.evaluate("""() => [...document.querySelectorAll('td.points')].map(td => {
+                    const r = document.createRange(); r.selectNodeContents(td);
+                    return r.getClientRects().length; })""")
+                assert max(points) == 1, f"{width}px: a points cell wraps onto {max(points)} lines"
+                if width == 1280:
+                    first = page.evaluate("document.querySelector('table tr:nth-child(2) td').getBoundingClientRect().width")
+                    table = page.evaluate("document.querySelector('table').getBoundingClientRect().width")
+                    assert first >= 0.3 * table, (first, table)
+                page.close()
+        finally:
+            browser.close()
