@@ -462,7 +462,7 @@ $a$ 只比 1 大一半或小一半，50 层之后就差了 $10^{8}$ 和 $10^{-15
 | He `"he"` | `np.random.randn(n[l], n[l-1]) * np.sqrt(2 / n[l-1])` | ReLU |
 | Xavier `"xavier"` | `np.random.randn(n[l], n[l-1]) * np.sqrt(2 / (n[l-1] + n[l]))` | tanh |
 
-（注意 Xavier 的括号：分母是两层单元数之和，ERRATA 1。tanh 也常用 `np.sqrt(1 / n[l-1])`。）
+（“Xavier 初始化”有两种常见用法：课程讲义把 tanh 用的 `np.sqrt(1 / n[l-1])` 称为 Xavier 初始化；本练习的 `"xavier"` 指 Glorot 和 Bengio (2010) 兼顾反向传播的 `np.sqrt(2 / (n[l-1] + n[l]))`，与 Initialization 作业的加分题相同。注意它的括号：分母是两层单元数之和，写成 `np.sqrt(2/n[l-1] + n[l])` 是错的，ERRATA 1。）
 
 **练习 5：** 实现 `activation_variances(X, layers_dims, initialization, activation, seed)`：做一次前向传播，$b^{[l]} = 0$，每层都用同一个激活函数（`"relu"` 或 `"tanh"`），返回 $A^{[1]}, \dots, A^{[L]}$ 各自的方差（`np.var`，对矩阵的全部元素求）组成的列表。
 
