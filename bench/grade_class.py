@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from course.build import MARKER_RE  # noqa: E402
 from course.grading.batch import grade_all  # noqa: E402
+from course.grading.notebooks import read_master  # noqa: E402
 from course.grading.parallel import dask_client  # noqa: E402
 from course.paths import assignments as list_assignments  # noqa: E402
 from course.paths import copy_course, master_notebook  # noqa: E402
@@ -105,8 +106,9 @@ def plain_nbgrader_course(course: Path, dest: Path, assignments: list[str]) -> d
     for a in assignments:
         path = master_notebook(dest, a)
         nb = nbformat.read(path, as_version=4)
-        points[a] = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
-                     for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+        # an extra-credit cell has 0 nbgrader points and its bonus under metadata.course (read_master):
+        # its public test carries the bonus, so that both tools add it to the total
+        points[a] = {item.id: item.points for item in read_master(path).items}
         to_plain_nbgrader(nb, points[a])
         nbformat.write(nb, str(path))
     return points
