@@ -220,6 +220,19 @@ def test_activation_variance_table(ref):
     assert all(0.3 < v < 3 for v in he)  # steady under ReLU
 
 
+def test_kernel_matrix_checks_the_sweep_diagnosis():
+    """Does make check-platforms fail when one kernel gives another diagnosis for a degree?"""
+    km = _load("kernel_matrix_for_ml_setup", ROOT / "tools" / "kernel_matrix.py")
+    stated = {f"ml_setup/degree {d} diagnosis": want for d, want in km.ML_SETUP_DIAGNOSIS.items()}
+    good = {"kernel": "Haswell", "figures": stated}
+    bad = {"kernel": "Nehalem", "figures": dict(stated, **{"ml_setup/degree 10 diagnosis": "high_variance"})}
+    assert km.ml_setup_check([good, dict(good, kernel="Zen")]) == (
+        ["the sweep's diagnosis is the notebook's under every kernel: yes"], True)
+    lines, passed = km.ml_setup_check([good, bad])
+    assert not passed and "Nehalem degree 10" in lines[0]
+    assert km.ml_setup_check([{"kernel": "SkylakeX", "error": "illegal instruction"}])[1] is False
+
+
 def test_errata_2_and_8_in_notebook():
     """The notebook divides by σ, says why (ERRATA 2 and 8), and never tells students to divide by σ²."""
     nb = nbformat.read(MASTER, as_version=4)
