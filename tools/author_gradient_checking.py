@@ -391,10 +391,10 @@ except NotImplementedError:
 期望输出：
 
 ```
-反向传播有错误 (There is a mistake in the backward propagation)! difference = 0.2850931567761623
+反向传播有错误 (There is a mistake in the backward propagation)! difference ≈ 0.2850931568
 ```
 
-（最后几位数字在不同机器上可能略有差别。）difference 远大于阈值，反向传播确实有错。
+（你的输出会多几位数字：前 10 位有效数字在任何机器上都一样，最后几位取决于 CPU 所用的 BLAS 内核。）difference 远大于阈值，反向传播确实有错。
 
 ## 4. 定位错误
 
@@ -467,7 +467,7 @@ block    difference
 W1        1.584e-07
 b1        6.000e-01  <-- wrong? (可疑)
 W2        3.333e-01  <-- wrong? (可疑)
-b2        3.356e-08
+b2        ≈3e-08
 W3        2.460e-08
 b3        2.458e-07
 ```
@@ -539,15 +539,15 @@ except NotImplementedError:
     print("请先完成练习 4-6 (gradient_check_n, gradient_check_report, backward_propagation_n_fixed)。")
 """),
     md(r"""
-期望输出（最后几位数字在不同机器上可能略有差别）：
+期望输出（舍入误差决定这些数的最后几位，它们随 CPU 的 BLAS 内核而变：difference 在任何机器上都约为 1.189e-07，b2 这一项只能说是 $10^{-8}$ 的量级）：
 
 ```
-反向传播正确 (Your backward propagation works fine)! difference = 1.1890913024229996e-07
+反向传播正确 (Your backward propagation works fine)! difference ≈ 1.189e-07
 block    difference
 W1        1.584e-07
 b1        3.265e-07
 W2        5.583e-08
-b2        3.356e-08
+b2        ≈3e-08
 W3        2.460e-08
 b3        2.458e-07
 ```
