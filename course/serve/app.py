@@ -167,7 +167,8 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
         db.enqueue(attempt_id, student, assignment, folder, now)
         if "runner" in state:
             state["runner"].wake.set()
-        return db.job(attempt_id)
+        # what was accepted; the runner may already be grading it
+        return Job(attempt_id, student, assignment, str(folder), now, "queued")
 
     def job_json(job: Job) -> dict:
         return {"id": job.id, "assignment": job.assignment, "status": job.status, "score": job.score,
