@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-import sys
 
 import nbformat
 import pytest
@@ -14,6 +13,7 @@ from conftest import ROOT, solved_release_notebook
 from corpus import CORRECT, MISTAKES
 from course.grading.engine import grade_submission
 from course.grading.notebooks import read_master
+from course.grading.reference import inside
 from course.paths import master_notebook
 from course.samples import _solutions
 from course.sandbox.process import Limits
@@ -55,25 +55,13 @@ def test_correct_variants_score_full_marks_in_graders(tmp_path, assignment, k):
     assert not lost, lost
 
 
-@contextlib.contextmanager
-def _inside(folder):
-    old_cwd, old_path = os.getcwd(), list(sys.path)
-    os.chdir(folder)
-    sys.path.insert(0, str(folder))
-    try:
-        yield
-    finally:
-        os.chdir(old_cwd)
-        sys.path[:] = old_path
-
-
 def run_public_test(assignment, cells, gid):
     """Run public_tests.<gid>_test as the student's notebook does: setup, the solved cells, then the test."""
     folder = ROOT / "release" / assignment
     master = read_master(master_notebook(ROOT, assignment))
     solutions = _solutions(master_notebook(ROOT, assignment))
     namespace = {"__name__": "__main__"}
-    with _inside(folder), contextlib.redirect_stdout(open(os.devnull, "w")):
+    with inside(folder), contextlib.redirect_stdout(open(os.devnull, "w")):
         spec = importlib.util.spec_from_file_location(f"public_tests_{assignment}_corpus", folder / "public_tests.py")
         public = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(public)

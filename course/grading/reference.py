@@ -13,7 +13,8 @@ from course.grading.notebooks import read_master
 
 
 @contextlib.contextmanager
-def _inside(folder: Path):
+def inside(folder: Path):
+    """Run with ``folder`` as cwd and first on sys.path (as a notebook in that folder does)."""
     old_cwd, old_path = os.getcwd(), list(sys.path)
     os.chdir(folder)
     sys.path.insert(0, str(folder))
@@ -30,7 +31,7 @@ def load_reference(master_path: str) -> types.SimpleNamespace:
     path = Path(master_path)
     master = read_master(path)
     namespace: dict = {"__name__": f"reference_{path.parent.name}"}
-    with _inside(path.parent), contextlib.redirect_stdout(io.StringIO()):
+    with inside(path.parent), contextlib.redirect_stdout(io.StringIO()):
         for i, source in enumerate(master.setup_sources):
             exec(compile(source, f"<reference setup {i}>", "exec"), namespace)
         for item_id, source in master.solution_sources.items():
