@@ -9,6 +9,8 @@ import sys
 import time
 from collections import Counter
 
+import json
+
 import nbformat
 import pytest
 
@@ -35,6 +37,10 @@ def make_course(tmp_path):
         (course / "submitted" / name / A).mkdir(parents=True)
         nbformat.write(solved_notebook(**HOSTILE[name][0]), str(course / "submitted" / name / A / NB_NAME))
     return course
+
+
+def grade_results(course) -> list[dict]:
+    return [json.loads(p.read_text()) for p in (course / "autograded").glob(f"*/{A}/results.json")]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +82,8 @@ def test_sigint_then_rerun_completes_without_regrading(tmp_path, serial_scores):
     while len(list(results_dir.glob(f"*/{A}/results.json"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
     done_first = {p.parent.parent.name: p.stat().st_mtime_ns for p in results_dir.glob(f"*/{A}/results.json")}
     assert 2 <= len(done_first) < len(serial_scores), "the interrupt should land mid-run"
 
@@ -84,6 +91,8 @@ def test_sigint_then_rerun_completes_without_regrading(tmp_path, serial_scores):
     assert rerun.returncode == 0, rerun.stderr
     for student in done_first:
         assert f"{student}: already graded" in rerun.stdout
+    # the submission being graded when Ctrl-C came is not recorded as a grading error
+    assert not [r for r in grade_results(course) if r["status"] == "error"]
     after = {p.parent.parent.name: p.stat().st_mtime_ns for p in results_dir.glob(f"*/{A}/results.json")}
     assert set(after) == set(serial_scores)
     assert all(after[s] == mtime for s, mtime in done_first.items())  # not regraded

@@ -163,6 +163,8 @@ def _run_pytest(graders: Path, plugin, *extra: str) -> None:
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+    if code == pytest.ExitCode.INTERRUPTED:  # pytest turns Ctrl-C into an exit code: the batch must stop
+        raise KeyboardInterrupt
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"pytest could not run the graders in {graders} (exit {code}):\n{out.getvalue()[-3000:]}")
 
