@@ -3,7 +3,6 @@ students do not have, the claims the notebooks make about `inf` and the helpers'
 from __future__ import annotations
 
 import re
-import sys
 
 import nbformat
 import numpy as np
@@ -11,9 +10,6 @@ import pytest
 
 from conftest import ASSIGNMENTS, ROOT
 from course.grading.reference import load_reference
-
-sys.path.insert(0, str(ROOT / "tools"))
-from nbcells import unwrap  # noqa: E402
 
 BLOCK = ("-", "*", "|", "#", ">", "$$", "```", "<") + tuple(f"{i}." for i in range(1, 10))
 
@@ -46,13 +42,6 @@ def test_release_names_no_file_students_lack(assignment):
     """Does the student notebook point only at files its folder has (no datasets/make_*.py)?"""
     text = "\n".join(_markdown(assignment, "release"))
     assert not re.search(r"datasets/|make_\w+\.py", text)
-
-
-def test_unwrap_joins_chinese_without_space_and_keeps_blocks():
-    """Are Chinese lines joined without a space, English ones with one, and fences, maths and tables kept?"""
-    text = "训练误差\n（和泛化误差）\n\n- item one\n  continued\n\n$$a\n= b$$\n\n```\nx\ny\n```\n\n| a |\n| --- |\nplain\nwords"
-    assert unwrap(text) == ("训练误差（和泛化误差）\n\n- item one continued\n\n$$a\n= b$$\n\n```\nx\ny\n```\n\n"
-                            "| a |\n| --- |\nplain words")
 
 
 def test_inf_explanation_matches_the_numbers():
