@@ -29,17 +29,17 @@ install: $(STAMP)
 release: $(STAMP)  ## rebuild release/ and solutions/ from source/
 	$(BIN)/course release
 
-samples: $(STAMP)  ## rebuild submitted/ from release/ and tools/samples/
+samples: $(STAMP)  ## rebuild samples/submitted/ from release/ and tools/samples/
 	$(BIN)/course samples
 
-grade: $(STAMP)
-	$(BIN)/course grade --force
+grade: $(STAMP)  ## grade the class in submitted/ (new and resubmitted notebooks), write grades.csv
+	$(BIN)/course grade
 	$(BIN)/course export
 
-demo: $(STAMP)  ## build the releases, grade the sample submissions, print the score table
+demo: $(STAMP)  ## build the releases, grade the sample students into samples/ (never the class's data)
 	$(BIN)/course release --release-only
-	$(BIN)/course grade --force
-	$(BIN)/course export
+	$(BIN)/course grade --class-dir samples --force
+	$(BIN)/course export --class-dir samples
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest -q
@@ -53,5 +53,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/time_breakdown.py
 	$(BIN)/python bench/grade_class.py --n 100 --nbgrader-n 10
 
-clean:
-	rm -rf autograded/*/ feedback/ reports/ gradebook.db grades.csv
+clean:  ## remove the demo's output (samples/); the class's data (submitted/, autograded/, gradebook.db) is kept
+	rm -rf samples/autograded samples/feedback samples/reports samples/gradebook.db samples/grades.csv

@@ -29,12 +29,12 @@ NBGRADER_STUDENTS = 2
 
 def main(assignment: str = "initialization") -> None:
     name = master_notebook(ROOT, assignment).name
-    students = sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / assignment / name).is_file())
+    students = sorted(p.name for p in (ROOT / "samples" / "submitted").iterdir() if (p / assignment / name).is_file())
     course_times = []
     for _ in range(REPEAT):
         for s in students:
             t0 = time.perf_counter()
-            grade_submission(ROOT, assignment, s, ROOT / "submitted" / s / assignment / name)
+            grade_submission(ROOT, assignment, s, ROOT / "samples" / "submitted" / s / assignment / name)
             course_times.append(time.perf_counter() - t0)
 
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
@@ -45,7 +45,7 @@ def main(assignment: str = "initialization") -> None:
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", db,
                         f"--CourseDirectory.root={course}"], cwd=course, env=env, check=True, capture_output=True)
         for s in students[:NBGRADER_STUDENTS]:
-            shutil.copytree(ROOT / "submitted" / s / assignment, course / "submitted" / s / assignment)
+            shutil.copytree(ROOT / "samples" / "submitted" / s / assignment, course / "submitted" / s / assignment)
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", db,
                             f"--CourseDirectory.root={course}", f"--student={s}"],

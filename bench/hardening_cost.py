@@ -36,7 +36,7 @@ root = Path(root)
 out = {}
 for a in assignments(root):
     student = next(n for n, spec in load_spec(root, a).items() if not spec)
-    nb = root / "submitted" / student / a / master_notebook(root, a).name
+    nb = root / "samples" / "submitted" / student / a / master_notebook(root, a).name
     grade_submission(root, a, student, nb)  # warm-up
     times = []
     for _ in range(int(sys.argv[3])):

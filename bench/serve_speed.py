@@ -37,7 +37,7 @@ def samples() -> list[tuple[str, Path]]:
     out = []
     for a in assignments(ROOT):
         name = master_notebook(ROOT, a).name
-        out += [(a, p) for p in sorted((ROOT / "submitted").glob(f"*/{a}/{name}"))]
+        out += [(a, p) for p in sorted((ROOT / "samples" / "submitted").glob(f"*/{a}/{name}"))]
     return out
 
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
         tokens = [server.token(f"bench{i:03d}") for i in range(args.clients)]
         server.start()
         try:
-            correct = ROOT / "submitted" / "correct" / "initialization" / "Initialization.ipynb"
+            correct = ROOT / "samples" / "submitted" / "correct" / "initialization" / "Initialization.ipynb"
             upload(server, tokens[0], correct)  # warm-up: workers import numpy, pytest and the graders
             wait_all(server, [(tokens[0], upload(server, tokens[0], correct).json()["id"])])
             latencies = []

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = {}
     for a in list_assignments(ROOT):
         student = correct_student(a)
-        nb = ROOT / "submitted" / student / a / master_notebook(ROOT, a).name
+        nb = ROOT / "samples" / "submitted" / student / a / master_notebook(ROOT, a).name
         grade_submission(ROOT, a, student, nb)  # warm-up: loads the reference and the grader modules
         runs = []
         for _ in range(args.repeat):

@@ -10,6 +10,9 @@ from pathlib import Path
 from course.paths import assignments as list_assignments
 from course.paths import course_root
 
+CLASS_DIR_HELP = ("folder of the class's data: submitted/, autograded/, feedback/, gradebook.db, grades.csv, "
+                  "reports/ (default: the course root; `make demo` grades the samples in samples/)")
+
 
 def cmd_release(args) -> int:
     from course.build import BuildError, build
@@ -65,7 +68,7 @@ def _grade_assignments(args, root: Path, ids: list[str], limits) -> list[dict]:
                                  students=args.student, force=args.force, timeout=args.timeout,
                                  db_url=args.db, limits=limits, client=client, progress=sys.stderr.isatty(),
                                  allow_unsandboxed=args.allow_unsandboxed,
-                                 log=print if args.verbose else (lambda *_: None))
+                                 log=print if args.verbose else (lambda *_: None), class_dir=_class_dir(root, args))
     return results
 
 
@@ -73,11 +76,22 @@ def cmd_export(args) -> int:
     from course.grading.store import export_csv
 
     root = course_root()
-    out = Path(args.out) if args.out else root / "grades.csv"
-    db_url = _db_url(root, args.db)
-    n = export_csv(root, args.assignment or list_assignments(root), out, db_url)
+    data = _class_dir(root, args)
+    out = Path(args.out) if args.out else data / "grades.csv"
+    db_url = _db_url(data, args.db)
+    n = export_csv(root, args.assignment or list_assignments(root), out, db_url, class_dir=data)
     print(f"wrote {out} ({n} rows)")
     return 0
+
+
+def _class_dir(root: Path, args) -> Path:
+    """Where the class's data lives (submitted/, autograded/, feedback/, gradebook.db, grades.csv,
+    reports/): --class-dir, else the course root (nbgrader's layout)."""
+    if not getattr(args, "class_dir", None):
+        return root
+    path = Path(args.class_dir).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _db_url(root: Path, db: str | None) -> str | None:
@@ -98,7 +112,7 @@ def cmd_extension(args) -> int:
     if not (valid_id(args.assignment) and valid_id(args.student)):
         print(f"course extension: {InvalidId('invalid assignment or student id')}", file=sys.stderr)
         return 2
-    db_url = args.db or f"sqlite:///{root / 'gradebook.db'}"
+    db_url = args.db or f"sqlite:///{_class_dir(root, args) / 'gradebook.db'}"
     ensure_assignment(root, args.assignment, db_url)
     grant_extension(db_url, args.assignment, args.student, args.hours)
     print(f"{args.student}: extension of {args.hours:g} h on {args.assignment}")
@@ -140,7 +154,7 @@ def cmd_report(args) -> int:
     from course.report import build_report
 
     root = course_root()
-    path = build_report(root, args.assignment, Path(args.out) if args.out else None)
+    path = build_report(_class_dir(root, args), args.assignment, Path(args.out) if args.out else None)
     print(f"wrote {path}")
     return 0
 
@@ -183,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="grade even where bubblewrap is not usable (resource limits only; submissions can then read "
                         "files and use the network: never for untrusted code)")
     p.add_argument("-q", "--quiet", dest="verbose", action="store_false", help="print only the final table")
+    p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("export", help="write grades.csv from the recorded results (manual grades and late "
@@ -190,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("assignment", nargs="*")
     p.add_argument("--out")
     p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db when it exists; 'none': results only)")
+    p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("extension", help="give a student more time on an assignment (nbgrader's extension; "
@@ -198,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("student")
     p.add_argument("--hours", type=float, required=True)
     p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db)")
+    p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_extension)
 
     p = sub.add_parser("token", help="create an access token for `course serve` (printed once, as the last word)")
@@ -220,9 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="write reports/<assignment>.html: score statistics for instructors")
     p.add_argument("assignment")
     p.add_argument("--out", help="output folder (default: reports/)")
+    p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("samples", help="rebuild the sample submissions under submitted/")
+    p = sub.add_parser("samples", help="rebuild the sample submissions under samples/submitted/")
     p.add_argument("assignment", nargs="*")
     p.set_defaults(func=cmd_samples)
 

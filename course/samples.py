@@ -1,9 +1,10 @@
-"""Build the sample submissions under submitted/ from the release and tools/samples/<assignment>.py.
+"""Build the sample submissions under samples/submitted/ from the release and tools/samples/<assignment>.py.
 
 A spec module defines ``SAMPLES = {student_id: {grade_id: cell_source}}``: the student's
 notebook is the release notebook with every graded cell filled with the reference solution,
 except the cells named in the spec, which get the given source. Every assignment also gets
-the student ``untouched``: the release notebook as handed out.
+the student ``untouched``: the release notebook as handed out. The samples are a class of
+their own (``course grade --class-dir samples``): they never mix with a real class's data.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def build_samples(root: Path, assignments: list[str] | None = None) -> list[Path
                     grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
                     if grade_id in solutions:
                         cell.source = replacements.get(grade_id, solutions[grade_id]).strip("\n")
-            out = root / "submitted" / student / assignment / master.name
+            out = root / "samples" / "submitted" / student / assignment / master.name
             out.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, str(out))
             written.append(out)

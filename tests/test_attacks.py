@@ -153,7 +153,7 @@ def test_attack_batch_between_honest_students(tmp_path, monkeypatch):
         for student, score in HONEST.items():
             dest = submitted / f"{prefix}_honest_{student}" / A
             dest.mkdir(parents=True)
-            src = ROOT / "submitted" / student / A / NB_NAME
+            src = ROOT / "samples" / "submitted" / student / A / NB_NAME
             dest.joinpath(NB_NAME).write_bytes(src.read_bytes())
             expected[f"{prefix}_honest_{student}"] = (score, "graded")
     for name, (base, cell_id, code, changes, status) in ATTACKS.items():

@@ -22,7 +22,7 @@ NB_NAME = "Initialization.ipynb"
 
 @pytest.fixture(scope="module")
 def he_sqrt1_result():
-    return grade_submission(ROOT, A, "init_he_sqrt1", ROOT / "submitted" / "init_he_sqrt1" / A / NB_NAME)
+    return grade_submission(ROOT, A, "init_he_sqrt1", ROOT / "samples" / "submitted" / "init_he_sqrt1" / A / NB_NAME)
 
 
 def test_feedback_names_case_ratio_and_formula(he_sqrt1_result):
@@ -58,7 +58,7 @@ def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path):
 
     course = copy_course(ROOT, tmp_path / "course")
     for student in ("correct", "init_xavier_precedence"):
-        shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
+        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
     db = f"sqlite:///{course / 'gradebook.db'}"
     generate_release(course, A, tmp_path / "scratch-release", db)
     results = {r["student"]: r for r in grade_all(course, A, db_url=db, log=lambda *_: None)}
@@ -131,7 +131,7 @@ def test_lambda_and_exec_bound_functions_are_graded(tmp_path):
 def test_grader_error_makes_course_grade_fail_loudly(tmp_path):
     """When a grader itself fails, does `course grade` exit non-zero and name the failing test?"""
     course = copy_course(ROOT, tmp_path / "course")
-    shutil.copytree(ROOT / "submitted" / "correct" / A, course / "submitted" / "correct" / A)
+    shutil.copytree(ROOT / "samples" / "submitted" / "correct" / A, course / "submitted" / "correct" / A)
     grader = course / "graders" / A / "test_initialization.py"
     grader.write_text(grader.read_text(encoding="utf-8") + '''
 

@@ -75,7 +75,7 @@ def test_grading_is_independent_of_cwd_and_loaded_modules(tmp_path, monkeypatch)
     course = copy_course(ROOT, tmp_path / "course")
     monkeypatch.setitem(sys.modules, "test_initialization", types.ModuleType("test_initialization"))
     monkeypatch.chdir("/")
-    r = grade_submission(course, A, "correct", ROOT / "submitted" / "correct" / A / NB_NAME, limits=FAST)
+    r = grade_submission(course, A, "correct", ROOT / "samples" / "submitted" / "correct" / A / NB_NAME, limits=FAST)
     assert (r["score"], r["status"]) == (10, "graded"), r.get("message")
 
 
@@ -114,7 +114,7 @@ SAMPLES = {
 def test_sample_submission_scores(assignment, student):
     """Does each committed sample get exactly its documented score?"""
     notebook = next((ROOT / "source" / assignment).glob("*.ipynb")).name
-    r = grade_submission(ROOT, assignment, student, ROOT / "submitted" / student / assignment / notebook)
+    r = grade_submission(ROOT, assignment, student, ROOT / "samples" / "submitted" / student / assignment / notebook)
     assert (r["score"], r["status"]) == (SAMPLES[assignment, student], "graded"), r
 
 
@@ -177,7 +177,7 @@ def test_hostile_submission(tmp_path, name):
 
 
 SECRET_FILES = [ROOT / "source" / A / NB_NAME, ROOT / "graders" / A / "test_initialization.py",
-                ROOT / "submitted" / "correct" / A / NB_NAME, ROOT / "nbgrader_config.py",
+                ROOT / "samples" / "submitted" / "correct" / A / NB_NAME, ROOT / "nbgrader_config.py",
                 Path(tempfile.gettempdir()) / "course-secret-gradebook.db"]
 
 
@@ -300,7 +300,7 @@ def test_batch_records_every_result_and_resumes(tmp_path):
     course = tmp_path / "course"
     copy_course(ROOT, course)
     for student in ("correct", "init_he_sqrt1"):
-        shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
+        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
     (course / "submitted" / "broken" / A).mkdir(parents=True)
     (course / "submitted" / "broken" / A / NB_NAME).write_text("{")
     db = f"sqlite:///{course / 'gradebook.db'}"
@@ -345,7 +345,7 @@ def test_batch_of_all_hostile_submissions(tmp_path):
         (submitted / name / A / NB_NAME).write_text(content)
     (submitted / "no_notebook" / A).mkdir(parents=True)
     for honest in ("correct", "init_he_sqrt1"):
-        shutil.copytree(ROOT / "submitted" / honest / A, submitted / honest / A)
+        shutil.copytree(ROOT / "samples" / "submitted" / honest / A, submitted / honest / A)
     expected.update(empty=(0, "invalid-notebook"), bad_json=(0, "invalid-notebook"), nbformat3=(10, "graded"),
                     no_notebook=(0, "missing"), correct=(10, "graded"), init_he_sqrt1=(7, "graded"))
 

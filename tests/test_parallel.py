@@ -32,7 +32,7 @@ def make_course(tmp_path):
     course = tmp_path / "course"
     copy_course(ROOT, course)
     for student in SAMPLES:
-        shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
+        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
     for name in HOSTILE_PICK:
         (course / "submitted" / name / A).mkdir(parents=True)
         nbformat.write(solved_notebook(**HOSTILE[name][0]), str(course / "submitted" / name / A / NB_NAME))

@@ -37,7 +37,7 @@ def test_grade_into_postgres_and_read_back_with_nbgrader(tmp_path, postgres_url)
     submission; `nbgrader export` reads the same totals back from the server."""
     course = copy_course(ROOT, tmp_path / "course")
     for student in EXPECTED:
-        shutil.copytree(ROOT / "submitted" / student / A, course / "submitted" / student / A)
+        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
     out = _cli(course, "grade", A, "--db", postgres_url)
     assert out.returncode == 0, out.stderr[-3000:]
     export = tmp_path / "grades.csv"

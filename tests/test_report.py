@@ -144,7 +144,7 @@ def test_report_from_real_grades(tmp_path):
     a, nb = "initialization", "Initialization.ipynb"
     results = []
     for student in ("correct", "init_he_sqrt1", "init_b_scalar"):
-        r = grade_submission(ROOT, a, student, ROOT / "submitted" / student / a / nb,
+        r = grade_submission(ROOT, a, student, ROOT / "samples" / "submitted" / student / a / nb,
                              limits=Limits(call_timeout=10.0, memory_bytes=1 << 30))
         write_json_atomically(results_path(tmp_path, student, a), r)
         results.append(r)

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable
 
 A = "initialization"
 NB = "Initialization.ipynb"
-CORRECT = ROOT / "submitted" / "correct" / A / NB
-HE_SQRT1 = ROOT / "submitted" / "init_he_sqrt1" / A / NB
+CORRECT = ROOT / "samples" / "submitted" / "correct" / A / NB
+HE_SQRT1 = ROOT / "samples" / "submitted" / "init_he_sqrt1" / A / NB
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

@@ -217,3 +217,36 @@ def test_zip_collect_from_an_lms_archive(tmp_path):
     out = course_cli(course, "grade", A)
     assert out.returncode == 0, out.stderr[-3000:]
     assert _scores(course) == {"jay": 10, "kim": 7}
+
+
+def test_sample_students_are_a_class_of_their_own(tmp_path):
+    """`course grade/export/report --class-dir samples` (what `make demo` runs) writes results,
+    feedback, gradebook, CSV and report under samples/ and nothing into the class's folders."""
+    course = copy_course(ROOT, tmp_path / "course")
+    expected = {"correct": 10.0, "init_he_sqrt1": 7.0, "untouched": 0.0}
+    for student in expected:
+        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "samples" / "submitted" / student / A)
+    for args in (("grade", A, "--class-dir", "samples", "--force"), ("export", "--class-dir", "samples"),
+                 ("report", A, "--class-dir", "samples")):
+        out = course_cli(course, *args)
+        assert out.returncode == 0, (args, out.stderr[-3000:])
+    demo = course / "samples"
+    assert {p.parent.parent.name: json.loads(p.read_text())["score"]
+            for p in demo.glob(f"autograded/*/{A}/results.json")} == expected
+    assert {r["student"]: float(r["total"]) for r in csv.DictReader((demo / "grades.csv").open())} == expected
+    assert (demo / "gradebook.db").is_file() and (demo / "reports" / f"{A}.html").is_file()
+    assert len(list(demo.glob(f"feedback/*/{A}/*.html"))) == 3
+    leaked = [p.name for p in (course / "autograded", course / "feedback", course / "reports",
+                               course / "gradebook.db", course / "grades.csv") if p.exists() and any(p.glob("*") if p.is_dir() else [p])]
+    assert not leaked, leaked
+
+
+def test_committed_samples_equal_a_fresh_build(tmp_path):
+    """Are samples/submitted/ exactly what `course samples` builds from release/ and tools/samples/?"""
+    from course.samples import build_samples
+
+    course = copy_course(ROOT, tmp_path / "course", ("source", "release", "tools", "nbgrader_config.py"))
+    built = {p.relative_to(course / "samples" / "submitted"): p.read_bytes() for p in build_samples(course)}
+    committed = {p.relative_to(ROOT / "samples" / "submitted"): p.read_bytes()
+                 for p in (ROOT / "samples" / "submitted").glob("*/*/*.ipynb")}
+    assert built == committed

@@ -124,7 +124,8 @@ def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, t
 def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, students: list[str] | None = None,
               force: bool = False, timeout: float = DEFAULT_SUBMISSION_TIMEOUT, db_url: str | None = None,
               limits: Limits | None = None, workers: int | None = None, scheduler: str | None = None,
-              client=None, progress: bool = False, allow_unsandboxed: bool = False, log=print) -> list[dict]:
+              client=None, progress: bool = False, allow_unsandboxed: bool = False, log=print,
+              class_dir: Path | None = None) -> list[dict]:
     """Grade (or reuse the recorded result of) every submission; returns all results.
 
     Serial in this process by default; on Dask when a ``client`` is given, or ``workers`` (a
@@ -132,9 +133,13 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     Without a working bubblewrap nothing is graded (SandboxUnavailable) unless
     ``allow_unsandboxed``. One submission's failure (reading, grading, recording, rendering)
     becomes its own error record; it never stops the batch.
+
+    ``root`` holds the course (source/, release/, graders/); ``class_dir`` (default: root) the
+    class's data: submitted/, autograded/, feedback/ and gradebook.db.
     """
-    submitted = submitted or root / "submitted"
-    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    data = class_dir or root
+    submitted = submitted or data / "submitted"
+    db_url = db_url or f"sqlite:///{data / 'gradebook.db'}"
     limits = limits or Limits()
     isolate = bwrap_works()
     if not isolate:
@@ -150,7 +155,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     results, todo, stamps = [], [], {}
     for sub in find_submissions(root, assignment, submitted, students):
         stamps[sub.student] = stamp = submission_stamp(sub)
-        previous = None if force else read_results(root, sub.student, assignment)
+        previous = None if force else read_results(data, sub.student, assignment)
         if previous is not None and previous.get("submission") == stamp:
             if db_url == "none" or previous.get("gradebook") == "recorded":
                 log(f"{sub.student}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
@@ -168,7 +173,8 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     def record(result: dict, feedback_html: str | None = None) -> None:
         nonlocal failures
         record_result(root, assignment, result, feedback_html, stamp=stamps[result["student"]],
-                      folder=submitted / result["student"] / assignment, db_url=db_url, late_policy=late_policy)
+                      folder=submitted / result["student"] / assignment, db_url=db_url, late_policy=late_policy,
+                      class_dir=data)
         failures += result["status"] != "graded"
         bar.set_postfix(failures=failures)
         bar.update()
@@ -193,7 +199,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
 
 
 def record_result(root: Path, assignment: str, result: dict, feedback_html: str | None, *, stamp: dict,
-                  folder: Path, db_url: str, late_policy) -> dict:
+                  folder: Path, db_url: str, late_policy, class_dir: Path | None = None) -> dict:
     """Record one graded submission: feedback, then the gradebook, then results.json, which says
     whether the gradebook has it (a submission is "already graded" only once every record of it
     exists). Each step may fail for this submission alone (a full disk, a locked database): it is
@@ -204,7 +210,9 @@ def record_result(root: Path, assignment: str, result: dict, feedback_html: str 
     - feedback_html: the page if a worker rendered it (else rendered here)
     - stamp: submission_stamp() of the graded notebook; folder: its submitted/<s>/<a>/ folder
     - db_url: the gradebook ("none": no gradebook); late_policy: course.late.LatePenalty
+    - class_dir: where autograded/ and feedback/ go (default: root)
     """
+    data = class_dir or root
     student = result["student"]
     notebook_id = master_notebook(root, assignment).stem
     result["submission"] = stamp
@@ -214,11 +222,11 @@ def record_result(root: Path, assignment: str, result: dict, feedback_html: str 
                                              late_policy)
         result["gradebook"] = "recorded"
 
-    steps = [("feedback", lambda: write_feedback(root, result, feedback_html, notebook_id, folder))]
+    steps = [("feedback", lambda: write_feedback(data, result, feedback_html, notebook_id, folder))]
     if db_url != "none":
         result["gradebook"] = "not recorded"
         steps.append(("gradebook", gradebook))
-    steps.append(("results.json", lambda: write_json_atomically(results_path(root, student, assignment), result)))
+    steps.append(("results.json", lambda: write_json_atomically(results_path(data, student, assignment), result)))
     for what, step in steps:
         try:
             step()

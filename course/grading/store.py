@@ -138,7 +138,8 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
     return out
 
 
-def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None = None) -> int:
+def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None = None,
+               class_dir: Path | None = None) -> int:
     """Write one row per (student, assignment) results.json found; returns the row count.
 
     With a gradebook (``db_url``), scores are the gradebook's: manual adjustments override the
@@ -150,7 +151,7 @@ def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None
     rows, item_ids = [], []
     for assignment in assignments:
         book = gradebook_scores(db_url, assignment, master_notebook(root, assignment).stem) if db_url else {}
-        for path in sorted((root / "autograded").glob(f"*/{assignment}/{RESULTS_NAME}")):
+        for path in sorted(((class_dir or root) / "autograded").glob(f"*/{assignment}/{RESULTS_NAME}")):
             result = json.loads(path.read_text(encoding="utf-8"))
             scores = {i["id"]: float(i["score"]) for i in result["items"]}
             entry = book.get(result["student"])
