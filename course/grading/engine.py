@@ -5,7 +5,6 @@ import contextlib
 import io
 import json
 import os
-import shutil
 import tempfile
 import time
 import traceback
@@ -16,6 +15,7 @@ import pytest
 
 from course.grading.notebooks import InvalidNotebook, match_graded_cells, read_master, read_submission
 from course.grading.plugin import GradingPlugin
+from course.grading.pool import copy_release, warm_key
 from course.grading.reference import load_reference
 from course.grading.session import SubmissionSession
 from course.paths import master_notebook
@@ -43,7 +43,7 @@ def ungraded_result(root: Path, assignment: str, student: str, status: str, mess
 
 def grade_submission(root: Path, assignment: str, student: str, notebook: Path, *,
                      limits: Limits | None = None, timeout: float = DEFAULT_SUBMISSION_TIMEOUT,
-                     isolate: bool | None = None) -> dict:
+                     isolate: bool | None = None, pool=None) -> dict:
     """Grade ``notebook`` (student ``student``) against graders/<assignment>.
 
     Inputs:
@@ -55,6 +55,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     - timeout: wall-clock seconds for the whole submission
     - isolate: False grades without the sandbox (limits only); None requires bubblewrap and raises
       SandboxUnavailable when it does not work
+    - pool: a course.grading.pool.WarmPool to take an already started child from (used once, then
+      killed); None starts one for this submission
     Returns:
     - dict with student, assignment, score, max_score, status, isolation, items, ...
     """
@@ -86,11 +88,18 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     mark = time.monotonic()
     reference = load_reference(str(master_path))
     timings["reference"] = time.monotonic() - mark
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
-        workdir = Path(tmp) / assignment
-        shutil.copytree(root / "release" / assignment, workdir,
-                        ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
-        session = SubmissionSession(master, cells, workdir, limits, started + timeout, isolate)
+    with contextlib.ExitStack() as cleanup:
+        mark = time.monotonic()
+        warm = pool.take(warm_key(root, assignment, limits, isolate), master) if pool is not None else None
+        if warm is not None:
+            cleanup.callback(warm.discard)  # used once: killed with its folder, whatever happened
+            workdir = warm.workdir
+        else:
+            workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="course-grade-"))) / assignment
+            copy_release(root, assignment, workdir)
+        timings["pool_take" if pool is not None else "copy_release"] = time.monotonic() - mark
+        session = SubmissionSession(master, cells, workdir, limits, started + timeout, isolate,
+                                    prestarted=warm.sandbox if warm is not None else None)
         plugin = GradingPlugin(session, reference)
         try:
             mark = time.monotonic()

@@ -4,10 +4,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from course.grading.notebooks import MasterNotebook, SubmittedCell
 from course.sandbox.process import (CallTimeout, ChildDied, ChildMisbehaved, Limits, Sandbox, SandboxError,
                                     StudentError)
+
+
+def run_setup(sandbox: Sandbox, master: MasterNotebook, timeout: Callable[[], float]) -> None:
+    """The course's setup cells, then the seal: the state every submission's child starts from."""
+    for i, source in enumerate(master.setup_sources):
+        sandbox.exec(source, f"<setup {i}>", timeout=timeout())
+    sandbox.seal([item.id for item in master.items], timeout=timeout())
 
 
 class SubmissionFailure(AssertionError):
@@ -35,9 +43,12 @@ class SubmissionSession:
     limits: Limits = field(default_factory=Limits)
     deadline: float = float("inf")  # time.monotonic() after which nothing more runs
     isolate: bool | None = None
+    # A child from the warm pool (course.grading.pool): started on ``workdir`` with ``limits``, setup
+    # run and sealed, nothing of any submission run in it. None: start one here.
+    prestarted: Sandbox | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.sandbox = Sandbox(self.workdir, self.limits, self.isolate)
+        self.sandbox = self.prestarted or Sandbox(self.workdir, self.limits, self.isolate)
         self.outcomes: dict[str, CellOutcome] = {}
         self.timed_out = False
         self.crashed = False
@@ -59,9 +70,7 @@ class SubmissionSession:
         return min(self.limits.call_timeout, remaining)
 
     def _run_setup(self) -> None:
-        for i, source in enumerate(self.master.setup_sources):
-            self.sandbox.exec(source, f"<setup {i}>", timeout=self._timeout())
-        self.sandbox.seal([item.id for item in self.master.items], timeout=self._timeout())
+        run_setup(self.sandbox, self.master, self._timeout)
 
     def _restart(self) -> None:
         """A fresh child holding setup and every graded cell that ran cleanly."""
@@ -92,12 +101,15 @@ class SubmissionSession:
         """Start the child, run setup, then each graded cell once; a hang or crash restarts the child."""
         mark = time.monotonic()
         self._timeout()
-        self.sandbox.start()
-        self.sandbox.exec("pass", "<ready>", timeout=self._timeout())  # waits until the child is up
-        self.timings["child_start"] = time.monotonic() - mark
-        mark = time.monotonic()
-        self._run_setup()
-        self.timings["setup"] = time.monotonic() - mark
+        if self.prestarted is None:
+            self.sandbox.start()
+            self.sandbox.exec("pass", "<ready>", timeout=self._timeout())  # waits until the child is up
+            self.timings["child_start"] = time.monotonic() - mark
+            mark = time.monotonic()
+            self._run_setup()
+            self.timings["setup"] = time.monotonic() - mark
+        else:  # started and set up before this submission arrived
+            self.timings["child_start"] = self.timings["setup"] = 0.0
         mark = time.monotonic()
         for cell in self.cells:
             outcome = self._run_cell(cell)

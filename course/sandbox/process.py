@@ -38,7 +38,28 @@ SANDBOX_ROOT = "/submission"
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; or run `make install` as root), "
                 "or pass --allow-unsandboxed to grade without isolation (not for untrusted submissions)")
 _UID_BASE = 1_900_000_000  # child uids: far above any account, one per sandbox child
+_UID_SLOTS = 16  # per grading process: live children (a warm pool's included) never share a uid
 _UID_SEQ = itertools.count()
+_UIDS_IN_USE: set[int] = set()
+_UID_LOCK = threading.Lock()
+
+
+def _take_uid() -> int:
+    """A child uid no other live child of this process holds (a shared uid could signal or
+    exhaust the per-uid process limit of another submission's child)."""
+    base = _UID_BASE + (os.getpid() % 4_194_304) * _UID_SLOTS
+    with _UID_LOCK:
+        for _ in range(_UID_SLOTS):
+            uid = base + next(_UID_SEQ) % _UID_SLOTS
+            if uid not in _UIDS_IN_USE:
+                _UIDS_IN_USE.add(uid)
+                return uid
+    raise SandboxError(f"more than {_UID_SLOTS} sandbox children alive in one grading process")
+
+
+def _release_uid(uid: int | None) -> None:
+    with _UID_LOCK:
+        _UIDS_IN_USE.discard(uid)
 
 
 @dataclass(frozen=True)
@@ -255,6 +276,7 @@ class Sandbox:
         self._drains: list[_Drain] = []
         self.outputs: list[str] = []  # stdout+stderr of every child this sandbox started
         self.enforced: dict = {}  # which limits held for the last child (recorded in results)
+        self._uid: int | None = None
 
     @property
     def isolation(self) -> str:
@@ -262,7 +284,7 @@ class Sandbox:
 
     def start(self) -> None:
         root = _running_as_root()
-        uid = _UID_BASE + (os.getpid() % 4_194_304) * 16 + next(_UID_SEQ) % 16
+        uid = self._uid = _take_uid()
         self.budget = CgroupBudget.create(self.limits.memory_bytes, self.limits.pids)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
@@ -311,6 +333,13 @@ class Sandbox:
                 cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, pass_fds=tuple(fds), preexec_fn=preexec, start_new_session=True,
             )
+        except BaseException:
+            if self.budget is not None:
+                self.budget.remove()
+                self.budget = None
+            _release_uid(self._uid)
+            self._uid = None
+            raise
         finally:
             for fd in fds:
                 os.close(fd)
@@ -337,10 +366,13 @@ class Sandbox:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def request(self, message: dict, timeout: float | None = None) -> dict:
-        """Send one request and wait for its answer; kills the child on timeout, death or a bad reply."""
+    def request(self, message: dict, timeout: float | None = None, *, restart: bool = True) -> dict:
+        """Send one request and wait for its answer; kills the child on timeout, death or a bad reply.
+        A child that is not running is started first, unless ``restart`` is False (ChildDied)."""
         if not self.alive:
             self.kill()
+            if not restart:
+                raise ChildDied("the submission's process is not running")
             self.start()
         seconds = timeout or self.limits.call_timeout
         deadline = time.monotonic() + seconds
@@ -376,6 +408,13 @@ class Sandbox:
         if return_args:
             return reply.get("value"), reply.get("args"), reply.get("kwargs")
         return reply.get("value")
+
+    def ping(self, timeout: float = 5.0) -> bool:
+        """True when the running child answers; never starts one."""
+        try:
+            return self.request({"op": "has", "name": "__name__"}, timeout, restart=False).get("value") is True
+        except SandboxError:
+            return False
 
     def has(self, name: str, timeout: float | None = None) -> bool:
         return bool(self.request({"op": "has", "name": name}, timeout).get("value"))
@@ -413,6 +452,8 @@ class Sandbox:
         for d in self._drains:
             d.join(timeout=2)
         self.outputs.append("".join(d.text() for d in self._drains))
+        _release_uid(self._uid)  # its processes are gone (budget, PID namespace or process group)
+        self._uid = None
         return code
 
     close = kill

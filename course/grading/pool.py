@@ -1,0 +1,198 @@
+"""Warm sandbox children: started before the submission they will grade arrives.
+
+Starting a child (bubblewrap, the interpreter, numpy, the assignment's setup cells) costs a few
+tenths of a second. A grading process keeps one child per (assignment, limits, sandbox mode,
+release files) ready, hands it to the next submission with exactly that key and at once starts
+its successor in a background thread, so the start leaves the critical path.
+
+A child is used for one submission only and then killed: it ran nothing of any submission before
+its handoff and nothing of another submission after it. Each has its own copy of the release
+folder, cgroup budget, uid, PID namespace and /tmp, exactly as a child started for the submission
+(course.sandbox.process.Sandbox does the starting either way). Per-submission state (the deadline
+of the whole submission, each call's timeout) is applied by the SubmissionSession that adopts it.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import threading
+from collections import OrderedDict
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from course.grading.notebooks import MasterNotebook
+from course.grading.session import run_setup
+from course.paths import master_notebook
+from course.sandbox.process import Limits, Sandbox, SandboxError
+
+WARM_PREFIX = "course-warm-"
+RELEASE_IGNORE = ("*.ipynb", "__pycache__")  # what a child's copy of the release folder leaves out
+
+
+@dataclass(frozen=True)
+class WarmKey:
+    """What a child was prepared for; it is only handed to a submission with an equal key."""
+
+    root: str
+    assignment: str
+    limits: Limits
+    isolate: bool
+    files: tuple  # (path, mtime_ns, size) of the master notebook and the copied release files
+
+
+def warm_key(root: Path, assignment: str, limits: Limits, isolate: bool) -> WarmKey:
+    release = root / "release" / assignment
+    paths = [master_notebook(root, assignment)]
+    for folder, dirs, names in os.walk(release):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        paths += [Path(folder) / n for n in sorted(names) if not n.endswith(".ipynb")]
+    files = []
+    for path in paths:
+        st = path.stat()
+        files.append((str(path), st.st_mtime_ns, st.st_size))
+    return WarmKey(str(root.resolve()), assignment, limits, bool(isolate), tuple(files))
+
+
+def copy_release(root: Path, assignment: str, workdir: Path) -> None:
+    """The child's private copy of release/<assignment> (notebooks left out)."""
+    shutil.copytree(root / "release" / assignment, workdir, ignore=shutil.ignore_patterns(*RELEASE_IGNORE))
+
+
+class WarmChild:
+    """A started, set-up child and the folder it is bound to; ``discard`` removes both."""
+
+    def __init__(self, key: WarmKey):
+        self.key = key
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{WARM_PREFIX}{os.getpid()}-"))
+        self.workdir = self.folder / key.assignment
+        try:
+            copy_release(Path(key.root), key.assignment, self.workdir)
+            self.sandbox = Sandbox(self.workdir, key.limits, key.isolate)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
+    def prepare(self, master: MasterNotebook) -> None:
+        seconds = self.key.limits.call_timeout
+        self.sandbox.start()
+        self.sandbox.exec("pass", "<ready>", timeout=seconds)
+        run_setup(self.sandbox, master, lambda: seconds)
+
+    def discard(self) -> None:
+        self.sandbox.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class WarmPool:
+    """Ready children of one grading process, one per key, at most ``max_keys`` keys (LRU)."""
+
+    def __init__(self, max_keys: int = 4):
+        self.max_keys = max_keys
+        self._slots: OrderedDict[WarmKey, Future] = OrderedDict()
+        self._lock = threading.Lock()
+        self._closed = False
+        # One thread: children are started one after another, never a burst competing with grading.
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="course-warm")
+
+    def take(self, key: WarmKey, master: MasterNotebook) -> WarmChild | None:
+        """The ready child for ``key`` (waiting for it if it is still starting), or None when none
+        could be started: the caller then starts one itself. Starts the next one in the background.
+        The caller owns the child and must ``discard`` it."""
+        with self._lock:
+            if self._closed:
+                return None
+            future = self._slots.pop(key, None)
+            if future is None:  # first submission of this kind here: start one now and wait for it
+                future = self._executor.submit(self._prepare, key, master)
+            self._slots[key] = self._executor.submit(self._prepare, key, master)
+            evicted = []
+            while len(self._slots) > self.max_keys:
+                evicted.append(self._slots.popitem(last=False)[1])
+        for old in evicted:
+            old.add_done_callback(_discard_result)
+        try:
+            child = future.result()
+        except CancelledError:  # the pool was closed meanwhile
+            return None
+        if child is not None and not child.sandbox.ping():
+            # it died while waiting (the machine's OOM killer, say): the caller starts one itself
+            child.discard()
+            return None
+        return child
+
+    def _prepare(self, key: WarmKey, master: MasterNotebook) -> WarmChild | None:
+        if self._closed:
+            return None
+        try:
+            child = WarmChild(key)
+        except (OSError, SandboxError):
+            return None
+        try:
+            child.prepare(master)
+        except Exception:  # the caller starts a child itself and meets (and records) the same problem
+            child.discard()
+            return None
+        return child
+
+    def close(self) -> None:
+        """Kill every child not handed out and remove its folder; later ``take`` calls return None."""
+        with self._lock:
+            self._closed = True
+            slots = list(self._slots.values())
+            self._slots.clear()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        for future in slots:
+            _discard_result(future)
+
+
+def _discard_result(future: Future) -> None:
+    if not future.cancelled() and future.result() is not None:
+        future.result().discard()
+
+
+_POOL: WarmPool | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def process_pool() -> WarmPool:
+    """This grading process's pool (made on first use; closed at exit or by ``close_process_pool``)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            remove_stale_folders()
+            _POOL = WarmPool()
+            atexit.register(close_process_pool)
+        return _POOL
+
+
+def close_process_pool() -> None:
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.close()
+
+
+def remove_stale_folders() -> None:
+    """Folders of warm children whose grading process was killed (SIGKILL skips every cleanup;
+    the children themselves died with it: bubblewrap's --die-with-parent, or EOF on their pipe)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WARM_PREFIX}*-*"):
+        try:
+            pid = int(folder.name[len(WARM_PREFIX):].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
