@@ -134,7 +134,7 @@ def cmd_token(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from course.sandbox.process import INSTALL_HINT, bwrap_works
+    from course.sandbox.process import INSTALL_HINT, Limits, bwrap_works
     from course.serve.app import ServeConfig, serve
 
     root = course_root()
@@ -145,7 +145,8 @@ def cmd_serve(args) -> int:
     config = ServeConfig(root=root, db_url=args.db or f"sqlite:///{root / 'gradebook.db'}",
                          max_upload_bytes=args.max_upload_mb << 20, uploads_per_minute=args.uploads_per_minute,
                          attempts_per_assignment=args.attempts, workers=args.workers, scheduler=args.scheduler,
-                         secure_cookies=args.secure_cookies)
+                         secure_cookies=args.secure_cookies, timeout=args.timeout,
+                         limits=Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20))
     serve(config, args.host, args.port)
     return 0
 
@@ -231,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-upload-mb", type=int, default=8)
     p.add_argument("--uploads-per-minute", type=int, default=6, help="per student")
     p.add_argument("--attempts", type=int, default=30, help="uploads per student and assignment")
+    p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per submission")
+    p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per cell or function call")
+    p.add_argument("--memory-mb", type=int, default=2048,
+                   help="memory of all the submission's processes together, tmpfs included (cgroup; else per process)")
     p.add_argument("--secure-cookies", action="store_true", help="session cookie only over HTTPS (behind a TLS proxy)")
     p.set_defaults(func=cmd_serve)
 

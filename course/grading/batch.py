@@ -105,13 +105,13 @@ def _parse_timestamp(text: str | None):
 
 
 def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, timeout: float,
-              isolate: bool) -> dict:
+              isolate: bool, pool=None) -> dict:
     """grade_submission for one batch entry; any failure becomes that submission's error record."""
     if sub.refused:
         return ungraded_result(root, assignment, sub.student, "invalid-notebook", sub.refused)
     try:
         return grade_submission(root, assignment, sub.student, sub.notebook, limits=limits, timeout=timeout,
-                                isolate=isolate)
+                                isolate=isolate, pool=pool)
     except SandboxUnavailable:
         raise
     except Exception as exc:  # including RecursionError / MemoryError from a pathological notebook

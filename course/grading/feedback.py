@@ -1,7 +1,9 @@
 """Per-submission feedback page (Chinese): scores, what was wrong, no grader code."""
 from __future__ import annotations
 
+import base64
 import html
+import math
 from pathlib import Path
 
 STATUS_TEXT = {
@@ -13,26 +15,73 @@ CELL_TEXT = {"ok": "正常运行", "error": "运行出错", "timeout": "运行�
              "missing": "未找到", "not-run": "未运行"}
 
 
-def _plot_png(plot: dict) -> str:
-    """Render a grader's curves as an inline PNG (data URI), so the page stays one offline file."""
-    import base64
-    import io
+COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
-    import numpy as np
-    from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(5.5, 3.2), dpi=90)
-    ax = fig.add_subplot()
-    for label, values in plot["curves"].items():
-        ax.plot(np.arange(len(values)), np.where(np.isfinite(values), values, np.nan), label=label)
-    ax.set_title(plot.get("title", ""))
-    ax.set_xlabel(plot.get("xlabel", ""))
-    ax.set_ylabel(plot.get("ylabel", ""))
-    ax.legend()
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+def _ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], int]:
+    """Round tick values covering [lo, hi] and the decimals to print them with."""
+    if not hi > lo:
+        lo, hi = lo - (abs(lo) or 1.0) / 2, hi + (abs(hi) or 1.0) / 2
+    raw = (hi - lo) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)  # the axis covers every value
+    ticks = [i * step for i in range(first, last + 1)]
+    return ticks, max(0, -math.floor(math.log10(step)) + (1 if step / magnitude == 2.5 else 0))
+
+
+def _drawable(v: float) -> bool:
+    return math.isfinite(v) and abs(v) < 1e150  # the axis span stays a finite float
+
+
+def _label(t: float, decimals: int) -> str:
+    return f"{t:.3g}" if abs(t) >= 1e6 or decimals > 4 else f"{t:.{decimals}f}"
+
+
+def _plot_svg(plot: dict) -> str:
+    """A grader's curves as an inline SVG image (data URI): the page stays one offline file, and
+    drawing it by hand takes microseconds where matplotlib took a fifth of a second per submission."""
+    w, h, left, right, top, bottom = 495, 288, 62, 480, 30, 240
+    curves = [(str(label), [float(v) for v in values]) for label, values in plot["curves"].items()]
+    finite = [v for _, values in curves for v in values if _drawable(v)]
+    n = max((len(values) for _, values in curves), default=1)
+    yticks, ydec = _ticks(min(finite, default=0.0), max(finite, default=1.0))
+    xticks, xdec = _ticks(0.0, float(max(n - 1, 1)))
+    y0, y1, x1 = yticks[0], yticks[-1], xticks[-1]
+
+    def px(i: float) -> float:
+        return left + (right - left) * i / x1
+
+    def py(v: float) -> float:
+        return bottom - (bottom - top) * (v - y0) / (y1 - y0)
+
+    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}' "
+           "font-family='sans-serif' font-size='11'><rect width='100%' height='100%' fill='white'/>",
+           f"<text x='{(left + right) / 2}' y='18' text-anchor='middle' font-size='13'>{_e(plot.get('title', ''))}</text>",
+           f"<text x='{(left + right) / 2}' y='{h - 8}' text-anchor='middle'>{_e(plot.get('xlabel', ''))}</text>",
+           f"<text transform='translate(14 {(top + bottom) / 2}) rotate(-90)' text-anchor='middle'>"
+           f"{_e(plot.get('ylabel', ''))}</text>"]
+    for t in yticks:
+        out.append(f"<line x1='{left - 4}' x2='{left}' y1='{py(t):.1f}' y2='{py(t):.1f}' stroke='black'/>"
+                   f"<text x='{left - 6}' y='{py(t) + 4:.1f}' text-anchor='end'>{_label(t, ydec)}</text>")
+    for t in xticks:
+        out.append(f"<line x1='{px(t):.1f}' x2='{px(t):.1f}' y1='{bottom}' y2='{bottom + 4}' stroke='black'/>"
+                   f"<text x='{px(t):.1f}' y='{bottom + 16}' text-anchor='middle'>{_label(t, xdec)}</text>")
+    out.append(f"<rect x='{left}' y='{top}' width='{right - left}' height='{bottom - top}' fill='none' stroke='black'/>")
+    for k, (label, values) in enumerate(curves):
+        color = COLORS[k % len(COLORS)]
+        run: list[str] = []
+        for i, v in enumerate(values + [math.nan]):  # a non-finite value breaks the line
+            if _drawable(v):
+                run.append(f"{px(i):.1f},{py(v):.1f}")
+            elif run:
+                out.append(f"<polyline fill='none' stroke='{color}' stroke-width='1.6' points='{' '.join(run)}'/>")
+                run = []
+        ly = top + 14 + 15 * k
+        out.append(f"<line x1='{right - 110}' x2='{right - 90}' y1='{ly - 4}' y2='{ly - 4}' stroke='{color}' "
+                   f"stroke-width='2'/><text x='{right - 85}' y='{ly}'>{_e(label[:20])}</text>")
+    out.append("</svg>")
+    return "data:image/svg+xml;base64," + base64.b64encode("".join(out).encode("utf-8")).decode("ascii")
 
 
 def _e(text) -> str:
@@ -102,7 +151,7 @@ def render_feedback(result: dict) -> str:
                 verdict = ("<span class='ok'>通过</span>" if test["passed"]
                            else f"<span class='bad'>未通过</span><pre>{_e(test['message'])}</pre>")
                 if test.get("plot"):
-                    verdict += f"<br><img alt='{_e(test['plot'].get('title', ''))}' src='{_plot_png(test['plot'])}'>"
+                    verdict += f"<br><img alt='{_e(test['plot'].get('title', ''))}' src='{_plot_svg(test['plot'])}'>"
                 case = f"<span class='case'>{_e(test['case'])}</span>" if test.get("case") else ""
                 parts.append(f"<tr><td>{_e(test['description'] or test['name'])}{case}</td>"
                              f"<td class='points'>{_points(test['points'])}</td><td>{verdict}</td></tr>")

@@ -20,14 +20,17 @@ from course.sandbox.process import Limits
 
 
 def _grade_task(root: str, assignment: str, sub, limits: Limits, timeout: float,
-                isolate: bool) -> tuple[dict, str | None]:
+                isolate: bool, warm: bool = False) -> tuple[dict, str | None]:
     """Runs on a worker: the result (JSON-ready plain data) and its rendered feedback page.
 
     Rendering here keeps the client, which serializes all writes, from becoming the bottleneck.
+    ``warm``: take the sandbox child from this worker's warm pool (course.grading.pool).
     """
     from course.grading.batch import grade_one
+    from course.grading.pool import process_pool
 
-    result = grade_one(Path(root), assignment, sub, limits=limits, timeout=timeout, isolate=isolate)
+    result = grade_one(Path(root), assignment, sub, limits=limits, timeout=timeout, isolate=isolate,
+                       pool=process_pool() if warm else None)
     try:
         return result, render_feedback(result)
     except Exception:  # the client renders it again and records the failure there
@@ -72,3 +75,4 @@ def grade_on_dask(client, root: Path, assignment: str, submissions: list, *, lim
                                                 f"grading task failed: {type(exc).__name__}: {exc}"[:2000]), None
         recorded.add(sub.student)
         record(result, html_text)
+

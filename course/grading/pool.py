@@ -123,6 +123,12 @@ class WarmPool:
             return None
         return child
 
+    def prewarm(self, key: WarmKey, master: MasterNotebook) -> None:
+        """Start a child for ``key`` in the background unless one is ready or starting."""
+        with self._lock:
+            if not self._closed and key not in self._slots and len(self._slots) < self.max_keys:
+                self._slots[key] = self._executor.submit(self._prepare, key, master)
+
     def _prepare(self, key: WarmKey, master: MasterNotebook) -> WarmChild | None:
         if self._closed:
             return None
@@ -174,6 +180,15 @@ def close_process_pool() -> None:
         pool, _POOL = _POOL, None
     if pool is not None:
         pool.close()
+
+
+def prewarm(root: str, assignments: list[str], limits: Limits, isolate: bool) -> None:
+    """Start this process's children for ``assignments`` (a server about to take uploads)."""
+    from course.grading.notebooks import read_master
+
+    pool = process_pool()
+    for assignment in assignments:
+        pool.prewarm(warm_key(Path(root), assignment, limits, isolate), read_master(master_notebook(Path(root), assignment)))
 
 
 def remove_stale_folders() -> None:

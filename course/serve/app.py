@@ -33,8 +33,10 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from course.grading.batch import valid_id
+from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
+from course.sandbox.process import Limits
 from course.serve.db import Job, ServeDB
 from course.serve.runner import ATTEMPT_FEEDBACK
 
@@ -52,6 +54,8 @@ class ServeConfig:
     workers: int | None = None
     scheduler: str | None = None
     secure_cookies: bool = False
+    limits: Limits = field(default_factory=Limits)  # of each submission's sandbox child
+    timeout: float = DEFAULT_SUBMISSION_TIMEOUT  # wall-clock seconds per submission
     extra: dict = field(default_factory=dict)
 
 
@@ -97,7 +101,7 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
                     ensure_assignment(root, assignment, config.db_url)
 
             with dask_client(config.workers, config.scheduler) as client:
-                runner = Runner(root, db, client, db_url=config.db_url,
+                runner = Runner(root, db, client, db_url=config.db_url, limits=config.limits, timeout=config.timeout,
                                 capacity=max(1, config.workers or len(client.scheduler_info()["workers"]) or 1))
                 runner.recover()
                 runner.start()

@@ -1,6 +1,7 @@
 """The grading side of the service: a thread that takes queued attempts from serve.db, grades
 them on Dask (a LocalCluster, or an existing scheduler) with the same engine as `course grade`,
-and records each result exactly once.
+and records each result exactly once. Each worker takes its sandbox children from its warm pool
+(course.grading.pool), so a child's start is not part of an upload's wait.
 
 An attempt is recorded in three steps: its own results.json and feedback page in its folder (the
 durable mark that it was graded), then -- if it is still the student's latest attempt -- the
@@ -18,18 +19,32 @@ import traceback
 import uuid
 from pathlib import Path
 
+from distributed.diagnostics.plugin import WorkerPlugin
+
 from course.grading.batch import Submission, record_result, submission_stamp
 from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, ungraded_result
 from course.grading.feedback import render_feedback
 from course.grading.parallel import _grade_task
+from course.grading.pool import close_process_pool, prewarm
 from course.grading.store import write_json_atomically
 from course.late import load_policy
+from course.paths import assignments as list_assignments
 from course.paths import master_notebook
 from course.sandbox.process import Limits, bwrap_works
 from course.serve.db import Job, ServeDB
 
 ATTEMPT_RESULT = "results.json"
 ATTEMPT_FEEDBACK = "feedback.html"
+
+
+class WarmPoolPlugin(WorkerPlugin):
+    """A worker's warm sandbox children (course.grading.pool) are killed, and their folders
+    removed, when the worker closes."""
+
+    name = "course-warm-pool"
+
+    def teardown(self, worker) -> None:
+        close_process_pool()
 
 
 class Runner(threading.Thread):
@@ -44,6 +59,15 @@ class Runner(threading.Thread):
         self.wake = threading.Event()
         self._stop = threading.Event()
         self._record_lock = threading.Lock()
+
+    def start(self) -> None:
+        # LocalCluster workers close their pools when they close; so do an existing cluster's.
+        self.client.register_plugin(WarmPoolPlugin(), name=WarmPoolPlugin.name)
+        try:  # the first uploads need not wait for a child either
+            self.client.run(prewarm, str(self.root), list_assignments(self.root), self.limits, self.isolate)
+        except Exception:
+            traceback.print_exc()
+        super().start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -67,7 +91,7 @@ class Runner(threading.Thread):
             for job in self.db.claim(self.capacity - len(in_flight)):
                 notebook = Path(job.folder) / master_notebook(self.root, job.assignment).name
                 future = self.client.submit(_grade_task, str(self.root), job.assignment, Submission(job.student, notebook),
-                                            self.limits, self.timeout, self.isolate,
+                                            self.limits, self.timeout, self.isolate, True,
                                             key=f"serve-{job.id}-{uuid.uuid4().hex[:6]}", pure=False)
                 in_flight[future] = job
             if not in_flight:
@@ -92,6 +116,10 @@ class Runner(threading.Thread):
                     traceback.print_exc()
         for future in in_flight:
             future.cancel()
+        try:  # an existing cluster's workers outlive the service: their warm children must not
+            self.client.run(close_process_pool)
+        except Exception:
+            traceback.print_exc()
 
     def _complete(self, job: Job, result: dict, page: str | None) -> None:
         folder = Path(job.folder)
