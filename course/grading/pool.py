@@ -129,6 +129,14 @@ class WarmPool:
             if not self._closed and key not in self._slots and len(self._slots) < self.max_keys:
                 self._slots[key] = self._executor.submit(self._prepare, key, master)
 
+    def wait_ready(self) -> None:
+        """Wait until no child is being started."""
+        with self._lock:
+            futures = list(self._slots.values())
+        for future in futures:
+            if not future.cancelled():
+                future.exception()
+
     def _prepare(self, key: WarmKey, master: MasterNotebook) -> WarmChild | None:
         if self._closed:
             return None

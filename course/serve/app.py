@@ -150,25 +150,31 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
         if len(data) > config.max_upload_bytes:
             raise HTTPException(413, f"文件太大：上限是 {config.max_upload_bytes >> 20} MB")
         now = time.time()
-        if db.count_since(student, now - 60) >= config.uploads_per_minute:
-            raise HTTPException(429, f"提交太频繁：每分钟最多 {config.uploads_per_minute} 次，请稍后再试")
-        if len(db.jobs(student, assignment)) >= config.attempts_per_assignment:
-            raise HTTPException(429, f"这个作业的提交次数已达上限（{config.attempts_per_assignment} 次）")
         name = master_notebook(root, assignment).name
         attempt_id = f"{time.time_ns():x}{secrets.token_hex(4)}"
         submission = root / "submitted" / student / assignment
         folder = submission / ".attempts" / attempt_id
-        folder.mkdir(parents=True)
-        stamp = _utc_stamp(now).encode()
-        _write_durably(folder / name, data)  # stored as received, before anything else
-        _write_durably(folder / "timestamp.txt", stamp)
+        refused = db.admit(attempt_id, student, assignment, folder, now, per_minute=config.uploads_per_minute,
+                           per_assignment=config.attempts_per_assignment)
+        if refused == "rate":
+            raise HTTPException(429, f"提交太频繁：每分钟最多 {config.uploads_per_minute} 次，请稍后再试")
+        if refused == "attempts":
+            raise HTTPException(429, f"这个作业的提交次数已达上限（{config.attempts_per_assignment} 次）")
         try:
-            nbformat.reads(data.decode("utf-8"), as_version=4)
-        except Exception:
-            raise HTTPException(400, "上传的文件不是有效的 Jupyter notebook (.ipynb)") from None
-        _write_durably(submission / name, data)  # nbgrader's layout: the latest attempt
-        _write_durably(submission / "timestamp.txt", stamp)
-        db.enqueue(attempt_id, student, assignment, folder, now)
+            folder.mkdir(parents=True)
+            stamp = _utc_stamp(now).encode()
+            _write_durably(folder / name, data)  # stored as received, before anything else
+            _write_durably(folder / "timestamp.txt", stamp)
+            try:
+                nbformat.reads(data.decode("utf-8"), as_version=4)
+            except Exception:
+                raise HTTPException(400, "上传的文件不是有效的 Jupyter notebook (.ipynb)，这次提交也计入次数限制") from None
+            _write_durably(submission / name, data)  # nbgrader's layout: the latest attempt
+            _write_durably(submission / "timestamp.txt", stamp)
+        except BaseException:
+            db.refuse(attempt_id)  # it still counts against the limits
+            raise
+        db.enqueue(attempt_id)
         if "runner" in state:
             state["runner"].wake.set()
         # what was accepted; the runner may already be grading it

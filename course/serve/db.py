@@ -23,6 +23,8 @@ CREATE INDEX IF NOT EXISTS jobs_by_student ON jobs (student, assignment, receive
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+VISIBLE = "status IN ('queued', 'grading', 'graded')"  # attempts that were stored as notebooks
+
 
 @dataclass(frozen=True)
 class Job:
@@ -31,7 +33,7 @@ class Job:
     assignment: str
     folder: str  # the attempt's folder: the notebook as received and its timestamp.txt
     received: float
-    status: str  # queued, grading, graded
+    status: str  # queued, grading, graded (receiving and refused rows are only counted, never shown)
     score: float | None = None
     max_score: float | None = None
     result_status: str | None = None  # the result's status (graded, timeout, invalid-notebook, ...)
@@ -90,10 +92,40 @@ class ServeDB:
             return key
 
     # the queue ----------------------------------------------------------------------------------
-    def enqueue(self, job_id: str, student: str, assignment: str, folder: Path, received: float) -> None:
+    def admit(self, job_id: str, student: str, assignment: str, folder: Path, received: float, *,
+              per_minute: int, per_assignment: int) -> str | None:
+        """Count an upload against the student's limits and, within them, reserve its row
+        ('receiving'); one transaction, so concurrent uploads cannot all pass the check.
+        Every upload counts, a refused (not-a-notebook) one too. Returns None, or the limit
+        that refused it: "rate" or "attempts"."""
         with self.connect() as db:
-            db.execute("INSERT INTO jobs (id, student, assignment, folder, received, status) VALUES (?, ?, ?, ?, ?, 'queued')",
-                       (job_id, student, assignment, str(folder), received))
+            recent = db.execute("SELECT COUNT(*) FROM jobs WHERE student = ? AND received >= ?",
+                                (student, received - 60)).fetchone()[0]
+            if recent >= per_minute:
+                return "rate"
+            attempts = db.execute("SELECT COUNT(*) FROM jobs WHERE student = ? AND assignment = ?",
+                                  (student, assignment)).fetchone()[0]
+            if attempts >= per_assignment:
+                return "attempts"
+            db.execute("INSERT INTO jobs (id, student, assignment, folder, received, status) "
+                       "VALUES (?, ?, ?, ?, ?, 'receiving')", (job_id, student, assignment, str(folder), received))
+        return None
+
+    def enqueue(self, job_id: str) -> None:
+        """The admitted upload is stored: grade it."""
+        with self.connect() as db:
+            db.execute("UPDATE jobs SET status = 'queued' WHERE id = ? AND status = 'receiving'", (job_id,))
+
+    def refuse(self, job_id: str) -> None:
+        """The admitted upload was not a notebook (or could not be stored): counted, never graded."""
+        with self.connect() as db:
+            db.execute("UPDATE jobs SET status = 'refused', finished = ?, result_status = 'invalid-notebook' "
+                       "WHERE id = ? AND status = 'receiving'", (time.time(), job_id))
+
+    def abandon_receiving(self) -> None:
+        """Uploads a killed server was still storing (never answered 202): counted, never graded."""
+        with self.connect() as db:
+            db.execute("UPDATE jobs SET status = 'refused', finished = ? WHERE status = 'receiving'", (time.time(),))
 
     def claim(self, limit: int) -> list[Job]:
         """Up to ``limit`` queued jobs, oldest first, marked as grading."""
@@ -123,11 +155,11 @@ class ServeDB:
 
     def job(self, job_id: str) -> Job | None:
         with self.connect() as db:
-            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            row = db.execute(f"SELECT * FROM jobs WHERE id = ? AND {VISIBLE}", (job_id,)).fetchone()
         return self._job(row) if row else None
 
     def jobs(self, student: str | None = None, assignment: str | None = None) -> list[Job]:
-        query, args = "SELECT * FROM jobs WHERE 1 = 1", []
+        query, args = f"SELECT * FROM jobs WHERE {VISIBLE}", []
         if student is not None:
             query, args = query + " AND student = ?", args + [student]
         if assignment is not None:
@@ -135,11 +167,6 @@ class ServeDB:
         with self.connect() as db:
             rows = db.execute(query + " ORDER BY received DESC", args).fetchall()
         return [self._job(row) for row in rows]
-
-    def count_since(self, student: str, since: float) -> int:
-        with self.connect() as db:
-            return db.execute("SELECT COUNT(*) FROM jobs WHERE student = ? AND received >= ?",
-                              (student, since)).fetchone()[0]
 
     @staticmethod
     def _job(row, status: str | None = None) -> Job:

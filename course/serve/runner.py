@@ -75,6 +75,7 @@ class Runner(threading.Thread):
 
     def recover(self) -> None:
         """Jobs a killed server left half done: finish recording what was graded, requeue the rest."""
+        self.db.abandon_receiving()
         for job in self.db.interrupted():
             saved = Path(job.folder) / ATTEMPT_RESULT
             if saved.is_file():

@@ -1,0 +1,180 @@
+"""The warm pool of sandbox children (course.grading.pool): a pooled child grades exactly like a
+child started for the submission, a hostile submission cannot reach the child pooled for the
+next student, and a closed pool leaves no process, folder or cgroup behind."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from course.grading.engine import grade_submission
+from course.grading.notebooks import read_master
+from course.grading.pool import WARM_PREFIX, WarmPool, warm_key
+from course.paths import assignments, master_notebook
+from course.sandbox.budget import _mounts, _own_cgroups
+from course.sandbox.process import _UID_BASE, _UID_SLOTS, Limits, bwrap_works
+from test_grading import A, NB_NAME, solved_notebook
+
+pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: the pool starts sandboxed children")
+
+SAMPLES = ROOT / "submitted"
+LIMITS = Limits(call_timeout=8.0, memory_bytes=512 << 20)
+TIMEOUT = 60.0
+
+
+def _samples() -> list[tuple[str, Path]]:
+    out = []
+    for a in assignments(ROOT):
+        out += [(a, p) for p in sorted(SAMPLES.glob(f"*/{a}/{master_notebook(ROOT, a).name}"))]
+    return out
+
+
+def _comparable(result: dict) -> dict:
+    """A result without what depends on timing."""
+    return {k: v for k, v in result.items() if k not in ("seconds", "timings")}
+
+
+def _grade(assignment: str, notebook: Path, pool: WarmPool | None) -> dict:
+    result = grade_submission(ROOT, assignment, notebook.parent.parent.name, notebook, limits=LIMITS,
+                              timeout=TIMEOUT, isolate=True, pool=pool)
+    if pool is not None:  # the child really came from the pool (no fallback to a fresh start)
+        assert result["timings"]["child_start"] == 0.0 and "pool_take" in result["timings"], result["timings"]
+    return result
+
+
+def test_pooled_child_grades_every_sample_like_a_fresh_child():
+    """Fairness: every sample submission of every assignment gets the same record (scores, messages,
+    cell outcomes, output, enforced limits) from a pooled child as from a child started for it."""
+    pool = WarmPool()
+    try:
+        samples = _samples()
+        assert len({a for a, _ in samples}) == len(assignments(ROOT)) and len(samples) > 20
+        for assignment, notebook in samples:
+            fresh = _grade(assignment, notebook, None)
+            pooled = _grade(assignment, notebook, pool)
+            assert _comparable(pooled) == _comparable(fresh), notebook
+    finally:
+        pool.close()
+
+
+HOSTILE = {
+    # plants modules where the next child would import them from, and fills its own /tmp
+    "writes_tmp_and_release": ('''
+import os
+for folder in ("/tmp", ".", "/submission"):
+    for name in ("numpy.py", "init_utils.py", "public_tests.py", "sitecustomize.py"):
+        try:
+            open(os.path.join(folder, name), "w").write("raise SystemExit('planted')\\n")
+        except OSError:
+            pass
+try:
+    open("/tmp/fill", "wb").write(b"x" * (80 << 20))
+except OSError:
+    pass
+''', "graded"),
+    # SIGKILLs every pid it can name, then everything it can signal
+    "kills_processes": ('''
+import os, signal
+for pid in range(1, 5000):
+    if pid != os.getpid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+try:
+    os.kill(-1, signal.SIGKILL)
+except OSError:
+    pass
+''', "graded"),
+    # a daemon that outlives the submission's process and keeps killing (its own child too)
+    "leaves_a_killer_behind": ('''
+import os, signal, time
+if os.fork() == 0:
+    os.setsid()
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        for pid in range(1, 5000):
+            if pid != os.getpid():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        time.sleep(0.05)
+    os._exit(0)
+''', None),
+    # more memory than its budget: the kernel kills it
+    "fills_memory": ('''
+hog = []
+while True:
+    hog.append(bytearray(32 << 20))
+''', "crashed"),
+    "exits": ('''
+import os
+os._exit(0)
+''', "crashed"),
+}
+
+
+def test_hostile_submission_cannot_affect_the_next_pooled_child(tmp_path):
+    """Each hostile submission is graded from the pool, then an honest one whose child was started
+    while the hostile one ran: the honest record equals that from a fresh child, every time."""
+    honest = SAMPLES / "correct" / A / NB_NAME
+    baseline = _comparable(_grade(A, honest, None))
+    assert baseline["score"] == 10.0
+    pool = WarmPool()
+    try:
+        for name, (code, status) in HOSTILE.items():
+            nb = solved_notebook()
+            cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_zeros")
+            cell.source += "\n" + code
+            path = tmp_path / name / A / NB_NAME
+            path.parent.mkdir(parents=True)
+            nbformat.write(nb, str(path))
+            hostile = _grade(A, path, pool)
+            assert status is None or hostile["status"] == status, (name, hostile["status"], hostile["message"])
+            assert _comparable(_grade(A, honest, pool)) == baseline, name
+    finally:
+        pool.close()
+
+
+def _own_uids() -> set[int]:
+    """uids of live processes that run as a sandbox child of this process."""
+    base = _UID_BASE + (os.getpid() % 4_194_304) * _UID_SLOTS
+    found = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            uid = int((proc / "status").read_text().split("Uid:")[1].split()[0])
+        except (OSError, IndexError, ValueError):
+            continue
+        if base <= uid < base + _UID_SLOTS:
+            found.add(uid)
+    return found
+
+
+def _own_leftovers() -> list[str]:
+    """Warm folders and cgroup budgets this process made and did not remove."""
+    own = _own_cgroups()
+    parents = {Path(m + own.get(c, "/").rstrip("/")) for t, m, opts in _mounts() if t == "cgroup"
+               for c in opts if c in own}
+    parents |= {Path(m + own[""]) for t, m, _ in _mounts() if t == "cgroup2" and "" in own}
+    found = [str(p) for p in Path(tempfile.gettempdir()).glob(f"{WARM_PREFIX}{os.getpid()}-*")]
+    for parent in parents:
+        found += [str(p) for p in parent.glob(f"course-sandbox-{os.getpid()}-*")]
+    return found
+
+
+def test_closed_pool_leaves_no_process_folder_or_cgroup():
+    assert not _own_uids() and not _own_leftovers()
+    pool = WarmPool()
+    _grade(A, SAMPLES / "correct" / A / NB_NAME, pool)  # took one child, started the next
+    other = "regularization"
+    pool.prewarm(warm_key(ROOT, other, LIMITS, True), read_master(master_notebook(ROOT, other)))
+    pool.wait_ready()
+    assert len(_own_uids()) == 2 and len([p for p in _own_leftovers() if WARM_PREFIX in p]) == 2
+    pool.close()
+    assert not _own_uids() and not _own_leftovers()
+    assert pool.take(warm_key(ROOT, A, LIMITS, True), read_master(master_notebook(ROOT, A))) is None
