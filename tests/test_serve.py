@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+import nbformat
 import pytest
 
 from conftest import ROOT
@@ -39,8 +40,8 @@ def _free_port() -> int:
 class Server:
     """`course serve` in its own process group, on a free loopback port of a course copy."""
 
-    def __init__(self, course: Path, *extra: str):
-        self.course, self.extra = course, extra
+    def __init__(self, course: Path, *extra: str, env: dict | None = None):
+        self.course, self.extra, self.env = course, extra, env or {}
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
@@ -58,7 +59,7 @@ class Server:
         self.log = open(self.course / f"serve-{time.time_ns()}.log", "w")
         self.proc = subprocess.Popen([sys.executable, "-m", "course.cli", "serve", "--port", str(self.port),
                                       "--workers", "2", *self.extra], cwd=self.course, start_new_session=True,
-                                     env=dict(os.environ, COURSE_ROOT=str(self.course)), stdout=self.log,
+                                     env=dict(os.environ, COURSE_ROOT=str(self.course), **self.env), stdout=self.log,
                                      stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 300
         while True:
@@ -76,10 +77,11 @@ class Server:
         self.proc.wait()
 
     def stop(self) -> None:
+        """`kill PID`: the server shuts down its runner and its workers itself."""
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.kill()
 
@@ -106,7 +108,7 @@ def wait_graded(server: Server, token: str, job_id: str, timeout: float = 240) -
 def server(tmp_path_factory):
     course = copy_course(ROOT, tmp_path_factory.mktemp("serve") / "course")
     srv = Server(course, "--uploads-per-minute", "4", "--max-upload-mb", "1")
-    srv.tokens = {name: srv.token(name) for name in ("alice", "bob", "carol")}
+    srv.tokens = {name: srv.token(name) for name in ("alice", "bob", "carol", "erin")}
     srv.tokens["teacher"] = srv.token("teacher", "--instructor")
     srv.start()
     yield srv
@@ -156,6 +158,17 @@ def test_rate_limit(server):
     assert "频繁" in upload(server, carol, CORRECT).json()["error"]
 
 
+def test_invalid_uploads_count_toward_the_rate_limit(server):
+    """Files that are not notebooks are refused (400) and still count: a student cannot flood the
+    service with them."""
+    erin = server.tokens["erin"]
+    for _ in range(4):
+        bad = upload(server, erin, b"not a notebook")
+        assert bad.status_code == 400 and "计入" in bad.json()["error"]
+    late = upload(server, erin, CORRECT)
+    assert late.status_code == 429 and "频繁" in late.json()["error"]
+
+
 def test_instructor_dashboard_and_csv(server):
     teacher = server.tokens["teacher"]
     with httpx.Client(base_url=server.url) as client:
@@ -189,32 +202,92 @@ def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path):
         assert json.loads((course / "autograded" / s / A / "results.json").read_text())["score"] == 10
 
 
-def test_concurrent_uploads_are_each_graded_once(tmp_path):
-    """20 uploads from 10 clients at once: every one answered 202, every one graded once."""
+def _hostile(code: str) -> bytes:
+    """The correct notebook with ``code`` appended to its first graded cell."""
+    nb = nbformat.reads(CORRECT.read_text(encoding="utf-8"), as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_zeros")
+    cell.source += "\n" + code
+    return nbformat.writes(nb).encode("utf-8")
+
+
+# (upload, expected answer, expected (score, result status) once graded; None: any)
+MIX = [
+    (CORRECT, 202, (10, "graded")),
+    (HE_SQRT1, 202, (7, "graded")),
+    (_hostile("while True:\n    pass"), 202, (None, "timeout")),
+    (_hostile("import os\nos._exit(0)"), 202, (None, "crashed")),
+    (_hostile("import sys\nfor _ in range(1000):\n    sys.stdout.write('x' * 100_000)"), 202, (10, "graded")),
+    (_hostile("import os, signal\nfor pid in range(1, 5000):\n    if pid != os.getpid():\n"
+              "        try:\n            os.kill(pid, signal.SIGKILL)\n        except OSError:\n            pass"),
+     202, (10, "graded")),
+    (b'{"cells": [', 400, None),
+    (b"\x89PNG\r\n\x1a\n" + os.urandom(2000), 400, None),
+]
+
+
+def _leftovers(tmp: Path) -> list[str]:
+    """Warm-pool folders in ``tmp`` and live processes whose command line names ``tmp``."""
+    found = [p.name for p in tmp.glob("course-*")]
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(tmp) in cmdline and "course.cli" not in cmdline:
+            found.append(cmdline[:200])
+    return found
+
+
+def test_concurrent_uploads_hostile_ones_included_are_each_graded_once(tmp_path):
+    """8 clients at once, each uploading correct, wrong and hostile notebooks (an endless loop,
+    os._exit, 100 MB of output, a process killer) and files that are not notebooks: every upload is
+    answered without a 5xx, every notebook graded exactly once, the correct ones with full marks.
+    Then the attempt limit counts refused files, and a stopped server leaves no warm child behind."""
     course = copy_course(ROOT, tmp_path / "course")
-    srv = Server(course, "--uploads-per-minute", "10")
-    tokens = {f"c{i}": srv.token(f"c{i}") for i in range(10)}
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    srv = Server(course, "--uploads-per-minute", "100", "--attempts", "10", "--call-timeout", "4",
+                 "--timeout", "60", env={"TMPDIR": str(tmp)})
+    tokens = {f"c{i}": srv.token(f"c{i}") for i in range(8)}
+    limited = srv.token("limited")
     srv.start()
     answers, lock = [], threading.Lock()
 
-    def client(student):
-        for path in (CORRECT, HE_SQRT1):
-            r = upload(srv, tokens[student], path)
+    def client(k: int, student: str) -> None:
+        for i in range(len(MIX)):  # each client in its own order
+            body, expected, graded = MIX[(i + k) % len(MIX)]
+            r = upload(srv, tokens[student], body)
             with lock:
-                answers.append((student, r.status_code, r.json().get("id")))
+                answers.append((student, r.status_code, expected, graded, r.json().get("id")))
 
     try:
-        threads = [threading.Thread(target=client, args=(s,)) for s in tokens]
+        threads = [threading.Thread(target=client, args=(k, s)) for k, s in enumerate(tokens)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        assert sorted(code for _, code, _ in answers) == [202] * 20
-        scores = sorted(wait_graded(srv, tokens[s], job)["score"] for s, _, job in answers)
-        assert scores == [7] * 10 + [10] * 10
+        assert len(answers) == 8 * len(MIX)
+        assert [(code, expected) for _, code, expected, _, _ in answers if code != expected] == []
+        for student, _, _, graded, job in answers:
+            if graded is not None:
+                status = wait_graded(srv, tokens[student], job)
+                score, result_status = graded
+                assert status["result_status"] == result_status, status
+                assert score is None or status["score"] == score, status
+
+        for _ in range(10):  # refused files count: the 11th upload is over the limit of 10
+            assert upload(srv, limited, b"not a notebook").status_code == 400
+        over = upload(srv, limited, CORRECT)
+        assert over.status_code == 429 and "上限" in over.json()["error"]
+        assert any(p.name.startswith("course-warm-") for p in tmp.iterdir())  # the pool was in use
     finally:
         srv.stop()
-    assert sum(1 for _ in course.glob(f"submitted/*/{A}/.attempts/*/results.json")) == 20
+    assert srv.proc.returncode is not None
+    graded = [job for _, code, _, _, job in answers if code == 202]
+    for job in graded:
+        assert len(list(course.glob(f"submitted/*/{A}/.attempts/{job}/results.json"))) == 1
+    assert sum(1 for _ in course.glob(f"submitted/*/{A}/.attempts/*/results.json")) == len(graded)
+    assert _leftovers(tmp) == []
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
