@@ -21,7 +21,7 @@ from test_grading import A, NB_NAME, solved_notebook
 
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: the pool starts sandboxed children")
 
-SAMPLES = ROOT / "submitted"
+SAMPLES = ROOT / "samples" / "submitted"
 LIMITS = Limits(call_timeout=8.0, memory_bytes=512 << 20)
 TIMEOUT = 60.0
 
