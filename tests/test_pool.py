@@ -4,7 +4,10 @@ next student, and a closed pool leaves no process, folder or cgroup behind."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -13,9 +16,10 @@ import pytest
 from conftest import ROOT
 from course.grading.engine import grade_submission
 from course.grading.notebooks import read_master
-from course.grading.pool import WARM_PREFIX, WarmPool, warm_key
+from course.grading.pool import WARM_PREFIX, WarmPool, remove_stale_folders, warm_key
 from course.paths import assignments, master_notebook
-from course.sandbox.budget import _mounts, _own_cgroups
+from course.sandbox.budget import _parents as _cgroup_parents
+from course.sandbox.budget import remove_stale as remove_stale_budgets
 from course.sandbox.process import _UID_BASE, _UID_SLOTS, Limits, bwrap_works
 from test_grading import A, NB_NAME, solved_notebook
 
@@ -143,7 +147,10 @@ def test_hostile_submission_cannot_affect_the_next_pooled_child(tmp_path):
 
 def _own_uids() -> set[int]:
     """uids of live processes that run as a sandbox child of this process."""
-    base = _UID_BASE + (os.getpid() % 4_194_304) * _UID_SLOTS
+    return _uids_in(_UID_BASE + (os.getpid() % 4_194_304) * _UID_SLOTS)
+
+
+def _uids_in(base: int) -> set[int]:
     found = set()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
@@ -157,12 +164,8 @@ def _own_uids() -> set[int]:
 
 def _own_leftovers() -> list[str]:
     """Warm folders and cgroup budgets this process made and did not remove."""
-    own = _own_cgroups()
-    parents = {Path(m + own.get(c, "/").rstrip("/")) for t, m, opts in _mounts() if t == "cgroup"
-               for c in opts if c in own}
-    parents |= {Path(m + own[""]) for t, m, _ in _mounts() if t == "cgroup2" and "" in own}
     found = [str(p) for p in Path(tempfile.gettempdir()).glob(f"{WARM_PREFIX}{os.getpid()}-*")]
-    for parent in parents:
+    for parent in _cgroup_parents():
         found += [str(p) for p in parent.glob(f"course-sandbox-{os.getpid()}-*")]
     return found
 
@@ -178,3 +181,33 @@ def test_closed_pool_leaves_no_process_folder_or_cgroup():
     pool.close()
     assert not _own_uids() and not _own_leftovers()
     assert pool.take(warm_key(ROOT, A, LIMITS, True), read_master(master_notebook(ROOT, A))) is None
+
+
+def test_a_killed_grading_process_leaves_nothing_after_the_next_start(tmp_path):
+    """SIGKILL skips every cleanup: the warm children die with their grading process, and the next
+    process's pool removes the folders and cgroups left behind."""
+    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+              "from pathlib import Path\n"
+              "from course.grading import pool\n"
+              "from course.sandbox.process import Limits\n"
+              f"pool.prewarm({str(ROOT)!r}, [{A!r}, 'ml_setup'], Limits(call_timeout=8.0, memory_bytes=512 << 20), True)\n"
+              "pool.process_pool().wait_ready()\n"
+              "print('ready', flush=True)\n"
+              "import time; time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        base = _UID_BASE + (proc.pid % 4_194_304) * _UID_SLOTS
+        folders = list(Path(tempfile.gettempdir()).glob(f"{WARM_PREFIX}{proc.pid}-*"))
+        budgets = [p for parent in _cgroup_parents() for p in parent.glob(f"course-sandbox-{proc.pid}-*")]
+        assert len(folders) == 2 and len(_uids_in(base)) == 2
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 30  # the children get their SIGKILL from the kernel, asynchronously
+    while _uids_in(base) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _uids_in(base)
+    remove_stale_folders()
+    remove_stale_budgets()
+    assert not any(p.exists() for p in folders + budgets)

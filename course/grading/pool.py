@@ -26,6 +26,7 @@ from pathlib import Path
 from course.grading.notebooks import MasterNotebook
 from course.grading.session import run_setup
 from course.paths import master_notebook
+from course.sandbox.budget import remove_stale as remove_stale_budgets
 from course.sandbox.process import Limits, Sandbox, SandboxError
 
 WARM_PREFIX = "course-warm-"
@@ -177,6 +178,7 @@ def process_pool() -> WarmPool:
     with _POOL_LOCK:
         if _POOL is None:
             remove_stale_folders()
+            remove_stale_budgets()
             _POOL = WarmPool()
             atexit.register(close_process_pool)
         return _POOL
@@ -201,7 +203,8 @@ def prewarm(root: str, assignments: list[str], limits: Limits, isolate: bool) ->
 
 def remove_stale_folders() -> None:
     """Folders of warm children whose grading process was killed (SIGKILL skips every cleanup;
-    the children themselves died with it: bubblewrap's --die-with-parent, or EOF on their pipe)."""
+    the children themselves died with it: bubblewrap's --die-with-parent, or EOF on their pipe).
+    remove_stale_budgets does the same for their cgroups."""
     for folder in Path(tempfile.gettempdir()).glob(f"{WARM_PREFIX}*-*"):
         try:
             pid = int(folder.name[len(WARM_PREFIX):].split("-", 1)[0])

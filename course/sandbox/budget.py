@@ -183,3 +183,31 @@ class CgroupBudget:
                     break
                 except OSError:  # processes still exiting
                     time.sleep(0.02)
+
+
+def _parents() -> set[Path]:
+    """The cgroup directories this process's budgets are made in."""
+    own = _own_cgroups()
+    found = set()
+    for fstype, mount, opts in _mounts():
+        if fstype == "cgroup":
+            found |= {Path(mount + own[c].rstrip("/")) for c in opts if c in own}
+        elif "" in own:
+            found.add(Path(mount + own[""]))
+    return found
+
+
+def remove_stale() -> None:
+    """Budgets of grading processes that were killed (SIGKILL skips every cleanup): their
+    processes died with them, the empty directories stay until removed here."""
+    for parent in _parents():
+        for d in parent.glob("course-sandbox-*-*"):
+            try:
+                pid = int(d.name.split("-")[2])
+                os.kill(pid, 0)
+            except ValueError:
+                continue
+            except ProcessLookupError:
+                CgroupBudget([d], 1 if (d / "tasks").exists() else 2).remove()  # v1 directories have "tasks"
+            except PermissionError:
+                pass
