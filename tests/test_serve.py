@@ -76,10 +76,14 @@ class Server:
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
-    def stop(self) -> None:
-        """`kill PID`: the server shuts down its runner and its workers itself."""
+    def stop(self, group: bool = False) -> None:
+        """`kill PID`: the server shuts down its runner and its workers itself; ``group``: SIGTERM
+        to every process of the server at once, as a service manager stops a service."""
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            if group:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            else:
+                self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
@@ -183,7 +187,9 @@ def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path):
     """Uploads accepted (202), the server SIGKILLed while grading them, started again: every upload
     is graded exactly once and every course record exists."""
     course = copy_course(ROOT, tmp_path / "course")
-    srv = Server(course)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    srv = Server(course, env={"TMPDIR": str(tmp)})
     tokens = {f"s{i}": srv.token(f"s{i}") for i in range(6)}
     srv.start()
     try:
@@ -200,6 +206,8 @@ def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path):
         assert [a.name for a in attempts] == [job]
         assert (attempts[0] / "results.json").is_file()
         assert json.loads((course / "autograded" / s / A / "results.json").read_text())["score"] == 10
+    # the killed server's warm children died with it; the restarted one removed their folders
+    assert _leftovers(tmp) == []
 
 
 def _hostile(code: str) -> bytes:
@@ -242,7 +250,8 @@ def test_concurrent_uploads_hostile_ones_included_are_each_graded_once(tmp_path)
     """8 clients at once, each uploading correct, wrong and hostile notebooks (an endless loop,
     os._exit, 100 MB of output, a process killer) and files that are not notebooks: every upload is
     answered without a 5xx, every notebook graded exactly once, the correct ones with full marks.
-    Then the attempt limit counts refused files, and a stopped server leaves no warm child behind."""
+    Then the attempt limit counts refused files, and a server stopped as a service manager stops
+    it (SIGTERM to all its processes) leaves no warm child behind."""
     course = copy_course(ROOT, tmp_path / "course")
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -281,7 +290,7 @@ def test_concurrent_uploads_hostile_ones_included_are_each_graded_once(tmp_path)
         assert over.status_code == 429 and "上限" in over.json()["error"]
         assert any(p.name.startswith("course-warm-") for p in tmp.iterdir())  # the pool was in use
     finally:
-        srv.stop()
+        srv.stop(group=True)
     assert srv.proc.returncode is not None
     graded = [job for _, code, _, _, job in answers if code == 202]
     for job in graded:

@@ -93,7 +93,7 @@ class WarmPool:
     def __init__(self, max_keys: int = 4):
         self.max_keys = max_keys
         self._slots: OrderedDict[WarmKey, Future] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: close() may run in a signal handler
         self._closed = False
         # One thread: children are started one after another, never a burst competing with grading.
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="course-warm")
@@ -135,8 +135,10 @@ class WarmPool:
         with self._lock:
             futures = list(self._slots.values())
         for future in futures:
-            if not future.cancelled():
+            try:
                 future.exception()
+            except CancelledError:
+                pass
 
     def _prepare(self, key: WarmKey, master: MasterNotebook) -> WarmChild | None:
         if self._closed:
@@ -169,7 +171,7 @@ def _discard_result(future: Future) -> None:
 
 
 _POOL: WarmPool | None = None
-_POOL_LOCK = threading.Lock()
+_POOL_LOCK = threading.RLock()  # reentrant: close_process_pool() may run in a signal handler
 
 
 def process_pool() -> WarmPool:

@@ -14,6 +14,8 @@ it was recorded).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import traceback
 import uuid
@@ -39,9 +41,25 @@ ATTEMPT_FEEDBACK = "feedback.html"
 
 class WarmPoolPlugin(WorkerPlugin):
     """A worker's warm sandbox children (course.grading.pool) are killed, and their folders
-    removed, when the worker closes."""
+    removed, when the worker closes, or when it is sent SIGTERM or SIGINT itself (a service
+    manager or a terminal signals every process of the service, not only the server)."""
 
     name = "course-warm-pool"
+
+    def setup(self, worker) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(signum)
+            if previous is signal.SIG_IGN:
+                continue
+
+            def close_then_default(number, frame, previous=previous):
+                close_process_pool()
+                signal.signal(number, previous if previous is not None else signal.SIG_DFL)
+                os.kill(os.getpid(), number)
+
+            signal.signal(signum, close_then_default)
 
     def teardown(self, worker) -> None:
         close_process_pool()
