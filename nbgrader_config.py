@@ -18,7 +18,8 @@ c.CourseDirectory.db_url = os.environ.get(
 )
 # Only notebooks are assignments; helper modules and data are copied alongside.
 c.CourseDirectory.notebook_id = "*"
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+# results.json (ours, in autograded/) stays out of what generate_feedback copies to feedback/.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "results.json"]
 
 # What the student sees where a solution was removed (Chinese first, English second).
 c.ClearSolutions.code_stub = {

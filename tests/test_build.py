@@ -336,7 +336,7 @@ def test_reference_scan_finds_a_planted_implementation(tmp_path):
 
 
 def test_points_live_in_the_notebook(tmp_path):
-    """Raising a graded cell's points in source/ (He: 3 -> 4) scales its graders: the master
+    """Raising an autograder test cell's points in source/ (He: 3 -> 4) scales its graders: the master
     notebook then scores 9/9 plus the 2 points of the Xavier bonus, not 8/9 plus 2."""
     import nbformat as nbf
 
@@ -346,7 +346,7 @@ def test_points_live_in_the_notebook(tmp_path):
     course = copy_course(ROOT, tmp_path / "course")
     master = course / "source" / "initialization" / "Initialization.ipynb"
     nb = nbf.read(master, as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_he")
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_initialize_parameters_he")
     cell.metadata["nbgrader"]["points"] = 4
     nbf.write(nb, str(master))
     r = grade_submission(course, "initialization", "source", master)
@@ -373,3 +373,41 @@ def test_release_refuses_graders_that_disagree_with_the_notebook(tmp_path):
                          env=dict(os.environ, COURSE_ROOT=str(course)))
     assert out.returncode == 1
     assert "initialize_parameters_zero'" in out.stderr and "no grader test for ['initialize_parameters_zeros']" in out.stderr
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_graded_cells_are_autograded_answers_and_test_cells(assignment):
+    """nbgrader's model, so that its autograder and formgrader never see a manual item: each graded
+    function's cell is an autograded answer (solution, no grade, no points) and the locked
+    test_<function> cell after it is an autograder test cell carrying the item's points."""
+    nb = nbformat.read(master_notebook(ROOT, assignment), as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    items = read_master(master_notebook(ROOT, assignment)).items
+    assert items
+    for item in items:
+        at = next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == item.id)
+        answer, test = cells[at].metadata["nbgrader"], cells[at + 1].metadata["nbgrader"]
+        assert (answer["solution"], answer["grade"], "points" in answer) == (True, False, False), item.id
+        assert (test["grade_id"], test["grade"], test["solution"], test["locked"]) == (item.grade_cell, True, False, True)
+        expected = 0 if item.extra_credit else item.points
+        assert test["points"] == expected, item.id
+    assert not [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                and c.metadata["nbgrader"].get("solution")], "no manually graded answers"
+
+
+def test_release_refuses_a_test_cell_named_after_no_function(tmp_path):
+    """An autograder test cell must be test_<function> of an answer cell: otherwise its points
+    would grade nothing, and the release stops."""
+    import nbformat as nbf
+
+    from course.build import BuildError, check_points
+    from course.paths import copy_course
+
+    course = copy_course(ROOT, tmp_path / "course")
+    master = course / "source" / "initialization" / "Initialization.ipynb"
+    nb = nbf.read(master, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_initialize_parameters_he")
+    cell.metadata["nbgrader"]["grade_id"] = "check_he"
+    nbf.write(nb, str(master))
+    with pytest.raises(BuildError, match="'check_he' must be named test_<function>"):
+        check_points(course, "initialization")

@@ -233,13 +233,15 @@ def test_process_burst_is_cleaned_up(tmp_path):
 
 
 def test_points_metadata_edits_are_ignored(tmp_path):
-    """Raised points and a renamed grade_id: points come from source/, the function is found by def."""
+    """Raised points (on the test cell and the answer cell) and a renamed grade_id: points come from
+    source/, the function is found by def."""
     nb = solved_notebook()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade_id") == "initialize_parameters_he":
+        if meta.get("grade_id") == "test_initialize_parameters_he":
             meta["points"] = 100
-            meta["grade_id"] = "renamed"
+        if meta.get("grade_id") == "initialize_parameters_he":
+            meta.update(points=100, grade=True, grade_id="renamed")
     r = grade_nb(tmp_path, nb)
     assert (r["score"], r["max_score"]) == (10, 8)
     he = next(i for i in r["items"] if i["id"] == "initialize_parameters_he")

@@ -66,4 +66,4 @@ def test_release_records_grade_cells_in_postgres(tmp_path, postgres_url):
     assert out.returncode == 0, out.stderr[-3000:]
     with Gradebook(url) as gb:
         notebook = gb.find_assignment(A).notebooks[0]
-        assert {c.name for c in notebook.grade_cells} >= {"initialize_parameters_zeros", "initialize_parameters_he"}
+        assert {c.name for c in notebook.grade_cells} >= {"test_initialize_parameters_zeros", "test_initialize_parameters_he"}

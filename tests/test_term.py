@@ -127,14 +127,14 @@ def test_manual_grade_survives_regrading_and_is_exported(tmp_path):
     course, db = _class(tmp_path, {"dora_wrong": None})
     grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
     with Gradebook(db) as gb:
-        grade = gb.find_grade("initialize_parameters_he", "Initialization", A, "dora_wrong")
+        grade = gb.find_grade("test_initialize_parameters_he", "Initialization", A, "dora_wrong")
         assert (grade.auto_score, grade.manual_score) == (0, None)
         grade.manual_score = 2.5  # partial credit by hand
         gb.db.commit()
     results = grade_all(course, A, db_url=db, limits=FAST, force=True, log=lambda *_: None)
     assert results[0]["score"] == 7
     with Gradebook(db) as gb:
-        grade = gb.find_grade("initialize_parameters_he", "Initialization", A, "dora_wrong")
+        grade = gb.find_grade("test_initialize_parameters_he", "Initialization", A, "dora_wrong")
         assert (grade.auto_score, grade.manual_score) == (0, 2.5)
     export_csv(course, [A], tmp_path / "grades.csv", db)
     row = next(csv.DictReader((tmp_path / "grades.csv").open()))

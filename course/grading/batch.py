@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from course.grading.autograded import autograded_notebook_path, write_autograded
 from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
 from course.grading.feedback import write_feedback
 from course.grading.notebooks import MAX_NOTEBOOK_BYTES
@@ -156,12 +157,13 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     for sub in find_submissions(root, assignment, submitted, students):
         stamps[sub.student] = stamp = submission_stamp(sub)
         previous = None if force else read_results(data, sub.student, assignment)
+        notebook_written = autograded_notebook_path(data, sub.student, assignment, sub.notebook.stem).is_file()
         if previous is not None and previous.get("submission") == stamp:
-            if db_url == "none" or previous.get("gradebook") == "recorded":
+            if notebook_written and (db_url == "none" or previous.get("gradebook") == "recorded"):
                 log(f"{sub.student}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
                 results.append(previous)
                 continue
-            todo.append(sub)  # graded, but never reached the gradebook: graded again and recorded
+            todo.append(sub)  # graded, but its gradebook row or notebook is missing: graded again and recorded
         else:
             if previous is not None:
                 log(f"{sub.student}: resubmitted ({stamp['timestamp'] or 'notebook changed'}), graded again")
@@ -200,9 +202,9 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
 
 def record_result(root: Path, assignment: str, result: dict, feedback_html: str | None, *, stamp: dict,
                   folder: Path, db_url: str, late_policy, class_dir: Path | None = None) -> dict:
-    """Record one graded submission: feedback, then the gradebook, then results.json, which says
-    whether the gradebook has it (a submission is "already graded" only once every record of it
-    exists). Each step may fail for this submission alone (a full disk, a locked database): it is
+    """Record one graded submission: feedback, the autograded notebook, then the gradebook, then
+    results.json, which says whether the gradebook has it (a submission is "already graded" only once
+    every record of it exists). Each step may fail for this submission alone (a full disk, a locked database): it is
     reported on stderr and in ``record_errors``, and the next step still runs.
 
     Inputs:
@@ -222,7 +224,10 @@ def record_result(root: Path, assignment: str, result: dict, feedback_html: str 
                                              late_policy)
         result["gradebook"] = "recorded"
 
-    steps = [("feedback", lambda: write_feedback(data, result, feedback_html, notebook_id, folder))]
+    notebook = folder / f"{notebook_id}.ipynb"
+    steps = [("feedback", lambda: write_feedback(data, result, feedback_html, notebook_id, folder)),
+             ("autograded notebook", lambda: write_autograded(root, result, notebook_id, notebook, folder,
+                                                              class_dir=data))]
     if db_url != "none":
         result["gradebook"] = "not recorded"
         steps.append(("gradebook", gradebook))

@@ -17,13 +17,32 @@ class InvalidNotebook(Exception):
     """The submission is not a notebook we can read (empty, not JSON, not nbformat)."""
 
 
+TEST_PREFIX = "test_"
+
+
 @dataclass(frozen=True)
 class GradedItem:
-    """One graded function of the master notebook."""
+    """One graded function of the master notebook.
 
-    id: str  # grade_id == function name
+    nbgrader's model: the function's cell is an *autograded answer* (``solution: true, grade: false``,
+    grade_id = the function's name) and the locked cell after it, grade_id ``test_<function>``, is
+    an *autograder test* cell (``grade: true``) that carries the points. The gradebook's grade cell
+    of an item is that test cell (``grade_cell``); results.json names items by function.
+    """
+
+    id: str  # the function's name == grade_id of its answer cell
     points: float
     extra_credit: bool = False  # a bonus: its points add on top of the maximum
+
+    @property
+    def grade_cell(self) -> str:
+        """grade_id of the autograder test cell that carries the item's points."""
+        return TEST_PREFIX + self.id
+
+
+def item_of_grade_cell(grade_id: str) -> str | None:
+    """The function graded by the autograder test cell ``grade_id`` (None: not one of ours)."""
+    return grade_id[len(TEST_PREFIX):] if grade_id.startswith(TEST_PREFIX) else None
 
 
 @dataclass
@@ -59,24 +78,39 @@ def _nbgrader(cell) -> dict:
 
 
 def read_master(path: Path) -> MasterNotebook:
-    """Setup cells (tagged "setup"), graded items and their solution sources."""
+    """Setup cells (tagged "setup"), graded items and their solution sources.
+
+    Items are the autograder test cells (``grade: true, solution: false``) named ``test_<function>``
+    where ``<function>`` is the grade_id of an autograded answer cell; the points are the test cell's.
+    An extra-credit item has 0 points for nbgrader (its maximum stays that of the required exercises)
+    and its bonus under the test cell's ``metadata.course.extra_credit``. ValueError for an autograder
+    test cell that follows no answer cell's name (the release refuses it: course.build.check_points).
+    Manually graded cells (``grade`` and ``solution`` both true) are left to formgrader.
+    """
     nb = nbformat.read(path, as_version=4)
-    setup, items, solutions = [], [], {}
+    setup, tests, solutions = [], [], {}
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         meta = _nbgrader(cell)
         if "setup" in cell.get("metadata", {}).get("tags", []):
             setup.append(cell.source)
-        elif meta.get("solution") and meta.get("grade_id"):
-            # An extra-credit cell has 0 points for nbgrader (its maximum stays that of the required
-            # exercises) and its bonus points under metadata.course.extra_credit.
-            bonus = (cell.get("metadata", {}).get("course") or {}).get("extra_credit")
-            if bonus:
-                items.append(GradedItem(meta["grade_id"], float(bonus), extra_credit=True))
-            else:
-                items.append(GradedItem(meta["grade_id"], float(meta.get("points", 0))))
+        elif meta.get("solution") and not meta.get("grade") and meta.get("grade_id"):
             solutions[meta["grade_id"]] = cell.source
+        elif meta.get("grade") and not meta.get("solution") and meta.get("grade_id"):
+            tests.append(cell)
+    items = []
+    for cell in tests:
+        meta = _nbgrader(cell)
+        function = item_of_grade_cell(meta["grade_id"])
+        if function not in solutions:
+            raise ValueError(f"{path.name}: autograder test cell {meta['grade_id']!r} must be named "
+                             f"{TEST_PREFIX}<function>, after the grade_id of the autograded answer cell it tests")
+        bonus = (cell.get("metadata", {}).get("course") or {}).get("extra_credit")
+        if bonus:
+            items.append(GradedItem(function, float(bonus), extra_credit=True))
+        else:
+            items.append(GradedItem(function, float(meta.get("points", 0))))
     return MasterNotebook(path, setup, items, solutions)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
+from course.grading.notebooks import item_of_grade_cell
+
 RESULTS_NAME = "results.json"
 
 
@@ -53,11 +55,19 @@ def _gradebook(db_url: str):
 
 
 def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
-    """Put the assignment and its grade cells into the gradebook if they are not there yet
-    (nbgrader generate_assignment into a scratch folder); True when it had to."""
+    """Put the assignment and its grade cells into the gradebook if they are not there yet, or if its
+    grade cells are not the master notebook's (nbgrader generate_assignment into a scratch folder);
+    True when it had to. A gradebook whose notebook already has submissions cannot change its cells
+    (nbgrader refuses: course.build.BuildError says so)."""
+    from course.grading.notebooks import read_master
+    from course.paths import master_notebook
+
+    master = master_notebook(root, assignment)
+    expected = {item.grade_cell for item in read_master(master).items}
     with _gradebook(db_url) as gb:
         try:
-            if gb.find_assignment(assignment).notebooks:
+            notebooks = {nb.name: nb for nb in gb.find_assignment(assignment).notebooks}
+            if master.stem in notebooks and expected <= {c.name for c in notebooks[master.stem].grade_cells}:
                 return False
         except MissingEntry:
             pass
@@ -70,10 +80,12 @@ def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
 
 def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: datetime | None = None,
                         late_policy=None) -> dict:
-    """Store the item scores as the autograded scores of the notebook's graded cells.
+    """Store each item's score as the ``auto_score`` of its autograder test cell's grade
+    (``test_<function>``, see notebooks.GradedItem.grade_cell).
 
     Manual scores and comments (formgrader, nbgrader's API) are never touched: a regrade changes
-    only ``auto_score``. The submission's ``timestamp`` is recorded and, when it is past the due
+    only ``auto_score``; grade cells that are not one of the result's items (a cell graded by hand)
+    are left as they are. The submission's ``timestamp`` is recorded and, when it is past the due
     date (with the student's extension), ``late_policy`` (course.late.LatePenalty) sets the
     notebook's late penalty, computed on its score including manual grades. Returns
     {"seconds_late", "late_penalty"}. The assignment must be in the gradebook (ensure_assignment).
@@ -84,19 +96,21 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
         gb.update_or_create_student(result["student"])
         extra = {"timestamp": timestamp} if timestamp is not None else {}
         submission = gb.update_or_create_submission(result["assignment"], result["student"], **extra)
-        scores = {item["id"]: item["score"] for item in result["items"]}
-        bonus = {item["id"] for item in result["items"] if item.get("extra_credit")}
+        items = {item["id"]: item for item in result["items"]}
         target = None
         for notebook in submission.notebooks:
             if notebook.name != notebook_id:
                 continue
             target = notebook
             for grade in notebook.grades:
-                if grade.name in bonus:
+                item = items.get(item_of_grade_cell(grade.name))
+                if item is None:
+                    continue
+                if item.get("extra_credit"):
                     grade.auto_score = 0.0
-                    grade.extra_credit = scores.get(grade.name, 0.0)
+                    grade.extra_credit = float(item["score"])
                 else:
-                    grade.auto_score = scores.get(grade.name, 0.0)
+                    grade.auto_score = float(item["score"])
                 grade.needs_manual_grade = False
         gb.db.commit()
         seconds_late, penalty = float(submission.total_seconds_late), None
@@ -119,7 +133,9 @@ def grant_extension(db_url: str, assignment: str, student: str, hours: float) ->
 
 
 def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str, dict]:
-    """student -> {"items": {cell: score (manual if set, else auto)}, "late_penalty", "manual": [cells]}."""
+    """student -> {"items": {item: score (manual if set, else auto)}, "late_penalty", "manual": [items]}.
+
+    Items are named by function (results.json's ids), not by their test cell's grade_id."""
     out = {}
     with _gradebook(db_url) as gb:
         try:
@@ -131,8 +147,9 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
                 if notebook.name != notebook_id:
                     continue
                 out[submission.student.id] = {
-                    "items": {g.name: float(g.score) for g in notebook.grades},
-                    "manual": sorted(g.name for g in notebook.grades if g.manual_score is not None),
+                    "items": {item_of_grade_cell(g.name) or g.name: float(g.score) for g in notebook.grades},
+                    "manual": sorted(item_of_grade_cell(g.name) or g.name for g in notebook.grades
+                                     if g.manual_score is not None),
                     "late_penalty": float(notebook.late_submission_penalty or 0.0),
                 }
     return out
