@@ -8,9 +8,10 @@ a subset with `nbgrader autograde` (which executes each notebook top to bottom, 
 runs included), then prints per-submission medians, submissions per minute, the ratio to
 nbgrader and the speed-up from 1 to all workers.
 
-nbgrader grades a plain-nbgrader copy of the course, set up the way a hand-rolled nbgrader course
-would be: each public-test cell is an autograder test cell worth its function's points, the
-solution cells are ungraded. Both tools then grade the same functions, nbgrader with the public
+nbgrader grades a plain-nbgrader copy of the course: the course's cells already follow nbgrader's
+model (each public-test cell is an autograder test cell worth its function's points, the solution
+cells are autograded answers); the copy only gives the extra-credit test cell its bonus as points,
+since nbgrader alone cannot grade a bonus. Both tools then grade the same functions, nbgrader with the public
 tests and `course` with the hidden graders; the script prints both totals per variant and checks
 that they agree where both kinds of test must agree (the correct and the untouched variants).
 
@@ -87,7 +88,8 @@ def time_course(course: Path, assignments: list[str], workers: int) -> tuple[flo
 
 
 def to_plain_nbgrader(nb: nbformat.NotebookNode, points: dict[str, float]) -> None:
-    """Move each function's points from its solution cell to its public-test cell `test_<function>`."""
+    """Each function's points on its public-test cell `test_<function>` (the extra credit's bonus
+    included), none on its answer cell."""
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         gid = meta.get("grade_id", "")

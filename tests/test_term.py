@@ -66,7 +66,9 @@ def _scores(course: Path) -> dict[str, float]:
 
 def test_exchange_round_trip(tmp_path):
     """release_assignment -> fetch_assignment / submit (three students) -> collect -> course grade ->
-    release_feedback -> fetch_feedback, then a resubmission collected with --update is graded again."""
+    release_feedback -> fetch_feedback (our pages), then generate_feedback --force from our autograded
+    notebooks -> release_feedback -> fetch_feedback (nbgrader's page), then a resubmission collected
+    with --update is graded again."""
     course = copy_course(ROOT, tmp_path / "course")
     exchange = tmp_path / "exchange"
     exchange.mkdir()
@@ -95,6 +97,26 @@ def test_exchange_round_trip(tmp_path):
         pages = list((homes[student] / A / "feedback").rglob("*.html"))
         assert len(pages) == 1, student
         assert f"学生：<b>{student}</b>" in pages[0].read_text(encoding="utf-8")
+
+    # nbgrader's own feedback from our autograded notebooks: generate_feedback keeps our pages unless
+    # --force, which replaces them with its page (manual grades, comments, our verdict per test cell)
+    for student in answers:
+        notebook = course / "autograded" / student / A / NB_NAME
+        assert (notebook.parent / "timestamp.txt").read_text() == \
+            (course / "submitted" / student / A / "timestamp.txt").read_text()
+        assert nbformat.read(notebook, as_version=4).cells
+    nbgrader("generate_feedback", A, cwd=course, exchange=exchange)
+    ours = course / "feedback" / "bob" / A / NB_NAME.replace(".ipynb", ".html")
+    assert "学生：<b>bob</b>" in ours.read_text(encoding="utf-8")
+    nbgrader("generate_feedback", A, "--force", cwd=course, exchange=exchange)
+    theirs = ours.read_text(encoding="utf-8")
+    assert "学生：<b>bob</b>" not in theirs and "Score: 7.0 / 8.0" in theirs
+    assert "隐藏测试的评分结果" in theirs and "initialize_parameters_he：自动评分 0 / 3" in theirs
+    assert not (ours.parent / "results.json").exists()  # our record stays in autograded/
+    nbgrader("release_feedback", A, cwd=course, exchange=exchange)
+    nbgrader("fetch_feedback", A, "--student=bob", cwd=homes["bob"], exchange=exchange, home=homes["bob"])
+    pages = list((homes["bob"] / A / "feedback").rglob("*.html"))
+    assert len(pages) == 1 and "initialize_parameters_he：自动评分 0 / 3" in pages[0].read_text(encoding="utf-8")
 
     # carol resubmits a solved notebook: a newer timestamp, collected with --update, graded again
     _answer(homes["carol"] / A / NB_NAME)

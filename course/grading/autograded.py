@@ -30,6 +30,7 @@ from pathlib import Path
 
 import nbformat
 
+from course.paths import master_notebook
 from course.grading.notebooks import (TEST_PREFIX, InvalidNotebook, _defines, _nbgrader, item_of_grade_cell,
                                       read_submission)
 
@@ -94,7 +95,7 @@ def _release_cells(root: Path, assignment: str, notebook_name: str) -> tuple[nbf
 
 def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) -> nbformat.NotebookNode:
     """The autograded notebook of ``result`` (a record from grade_submission) for the submission at ``notebook``."""
-    release, known = _release_cells(root, assignment, notebook.name)
+    release, known = _release_cells(root, assignment, master_notebook(root, assignment).name)
     note = ""
     if result.get("status") in ("missing", "invalid-notebook"):  # refused or unreadable: never read again
         nb = None
@@ -112,10 +113,10 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
     for cell in nb.cells:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
-        meta = cell.setdefault("metadata", {})
         gid = _nbgrader(cell).get("grade_id")
-        meta.pop("nbgrader", None)
-        meta.pop("course", None)
+        tags = cell.get("metadata", {}).get("tags")
+        # of the submission's own cell metadata only plain tags are kept (no arbitrary, unbounded data)
+        cell["metadata"] = meta = {"tags": tags} if _plain_tags(tags) else {}
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         if gid in known and gid not in seen:
@@ -161,7 +162,40 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
         ids.add(cell["id"])
     out = nbformat.v4.new_notebook(metadata=copy.deepcopy(release.metadata), cells=cells)
     out.metadata.pop("course", None)
-    return out
+    return _bounded(out)
+
+
+MAX_AUTOGRADED_BYTES = 1 << 20  # as results.json: a notebook of 32 MB stays a small record
+MAX_TAGS = 20
+
+
+def _plain_tags(tags) -> bool:
+    return isinstance(tags, list) and len(tags) <= MAX_TAGS and all(isinstance(t, str) and len(t) <= 100 for t in tags)
+
+
+def _bounded(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep the notebook under MAX_AUTOGRADED_BYTES: attachments go, then the sources of the student's
+    cells are clipped ever shorter; as a last resort only the course's nbgrader cells stay, with a note."""
+    from course.grading.engine import clip
+
+    def size() -> int:
+        return len(nbformat.writes(nb).encode("utf-8"))
+
+    if size() <= MAX_AUTOGRADED_BYTES:
+        return nb
+    for cell in nb.cells:
+        cell.pop("attachments", None)
+    for limit in (100_000, 10_000, 1_000):
+        if size() <= MAX_AUTOGRADED_BYTES:
+            return nb
+        for cell in nb.cells:
+            if not _nbgrader(cell).get("locked") and isinstance(cell.get("source"), str):
+                cell.source = clip(cell.source, limit)
+    if size() > MAX_AUTOGRADED_BYTES:
+        kept = [c for c in nb.cells if _nbgrader(c).get("grade_id")]
+        nb.cells = [nbformat.v4.new_markdown_cell("**评分说明：** 提交的 notebook 太大，这里只保留了作业中带评分信息的单元格（内容可能被截短）。"),
+                    *kept]
+    return nb
 
 
 def write_autograded(root: Path, result: dict, notebook_id: str, notebook: Path,

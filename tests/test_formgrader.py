@@ -1,0 +1,195 @@
+"""nbgrader's formgrader on our results, over real HTTP: a Jupyter server with nbgrader's formgrader
+extension, started from the course root on a loopback port, lists every graded submission, opens
+each submission's page, and takes a manual adjustment that `course grade --force` keeps and
+`course export` reports. Also nbgrader's own autograder on our notebooks: no item needs a manual grade."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from course.grading.batch import grade_all
+from course.paths import copy_course
+from course.sandbox.process import Limits, bwrap_works
+from test_grading import NB_NAME, SOLUTIONS, solved_notebook
+
+pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable")
+
+A = "initialization"
+NOTEBOOK = NB_NAME.removesuffix(".ipynb")
+HE_WRONG = SOLUTIONS["initialize_parameters_he"].replace("2 /", "1 /")
+STAMP = "2026-11-20 10:00:00.000000 UTC"
+EXPECTED = {"alice": 10.0, "bob": 7.0, "carl": 0.0}  # carl's notebook is not JSON
+
+
+def _env(**extra) -> dict:
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", **extra)
+
+
+def _class(tmp_path: Path) -> Path:
+    """A course with three graded submissions (with timestamps) and their gradebook."""
+    course = copy_course(ROOT, tmp_path / "course")
+    notebooks = {"alice": nbformat.writes(solved_notebook()),
+                 "bob": nbformat.writes(solved_notebook(initialize_parameters_he=HE_WRONG)),
+                 "carl": "{not a notebook"}
+    for student, text in notebooks.items():
+        folder = course / "submitted" / student / A
+        folder.mkdir(parents=True)
+        (folder / NB_NAME).write_text(text, encoding="utf-8")
+        (folder / "timestamp.txt").write_text(STAMP)
+    results = grade_all(course, A, db_url=f"sqlite:///{course / 'gradebook.db'}", limits=Limits(call_timeout=5.0),
+                        log=lambda *_: None)
+    assert {r["student"]: r["score"] for r in results} == EXPECTED
+    return course
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Formgrader:
+    """`jupyter server` with nbgrader's server extensions (as `nbgrader formgrader` starts it), run
+    from the course root; requests carry the token."""
+
+    def __init__(self, course: Path, tmp: Path):
+        self.token = secrets.token_hex(16)
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tmp / "formgrader.log"
+        cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}"]
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")
+        env = _env(JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"))
+        with self.log.open("w") as log:
+            self.proc = subprocess.Popen(cmd, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, seconds: float = 120) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                if self.get("/formgrader/api/status")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError(f"the formgrader did not start:\n{self.log.read_text()[-4000:]}")
+
+    def request(self, path: str, method: str = "GET", body: dict | None = None) -> tuple[int, str]:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Authorization": f"token {self.token}",
+                                              "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                return resp.status, resp.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self.request(path)
+
+    def json(self, path: str, method: str = "GET", body: dict | None = None):
+        status, text = self.request(path, method, body)
+        assert status == 200, (path, status, text[-2000:])
+        return json.loads(text)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def formgrader(tmp_path):
+    course = _class(tmp_path)
+    server = Formgrader(course, tmp_path)
+    try:
+        server.wait_ready()
+        yield course, server
+    finally:
+        server.stop()
+
+
+def test_formgrader_lists_opens_and_keeps_a_manual_grade(formgrader, tmp_path):
+    """Its API lists each graded submission (none needing a manual grade), every submission page
+    opens (HTTP 200, our verdict in the test cells), and a manual score PUT through its API
+    survives `course grade --force` and is what `course export` reports."""
+    course, server = formgrader
+    listed = {s["student"]: s for s in server.json(f"/formgrader/api/submissions/{A}")}
+    assert {s: v["score"] for s, v in listed.items()} == EXPECTED
+    assert all(v["autograded"] and not v["needs_manual_grade"] for v in listed.values())
+
+    notebooks = {n["student"]: n for n in server.json(f"/formgrader/api/submitted_notebooks/{A}/{NOTEBOOK}")}
+    assert set(notebooks) == set(EXPECTED)
+    for student, entry in notebooks.items():
+        status, page = server.get(f"/formgrader/submissions/{entry['id']}/")
+        assert status == 200, (student, page[-2000:])
+        assert "隐藏测试的评分结果" in page and 'id="test_initialize_parameters_he"' in page, student
+    assert "未通过" in server.get(f"/formgrader/submissions/{notebooks['bob']['id']}/")[1]
+    assert "评分说明" in server.get(f"/formgrader/submissions/{notebooks['carl']['id']}/")[1]
+
+    grades = {g["name"]: g for g in server.json(f"/formgrader/api/grades?submission_id={notebooks['bob']['id']}")}
+    assert set(grades) == {f"test_{f}" for f in SOLUTIONS}
+    he = grades["test_initialize_parameters_he"]
+    assert (he["auto_score"], he["manual_score"], he["needs_manual_grade"]) == (0.0, None, False)
+    changed = server.json(f"/formgrader/api/grade/{he['id']}", "PUT", {"manual_score": 2.5, "extra_credit": None})
+    assert changed["manual_score"] == 2.5
+
+    env = _env(COURSE_ROOT=str(course))
+    out = subprocess.run([sys.executable, "-m", "course.cli", "grade", A, "--force"], cwd=course, env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    out = subprocess.run([sys.executable, "-m", "course.cli", "export", "--out", str(tmp_path / "grades.csv")],
+                         cwd=course, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = {r["student"]: r for r in csv.DictReader((tmp_path / "grades.csv").open(encoding="utf-8"))}
+    assert (float(rows["bob"]["initialize_parameters_he"]), float(rows["bob"]["total"]),
+            rows["bob"]["manually_graded"]) == (2.5, 9.5, "initialize_parameters_he")
+    assert {s: float(r["total"]) for s, r in rows.items() if s != "bob"} == {"alice": 10.0, "carl": 0.0}
+
+    after = server.json(f"/formgrader/api/grade/{he['id']}")
+    assert (after["auto_score"], after["manual_score"]) == (0.0, 2.5)
+    assert server.json(f"/formgrader/api/submission/{A}/bob")["score"] == 9.5
+
+
+def test_nbgrader_autograde_needs_no_manual_grade(tmp_path):
+    """nbgrader's own autograder, run on a submission, finds only autograded answers and autograder
+    test cells: every grade is automatic (it runs the public tests) and none needs a manual grade."""
+    from nbgrader.api import Gradebook
+
+    course = copy_course(ROOT, tmp_path / "course", ("source", "release", "nbgrader_config.py"))
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    folder = course / "submitted" / "dana" / A
+    folder.mkdir(parents=True)
+    nbformat.write(solved_notebook(initialize_parameters_he=HE_WRONG), str(folder / NB_NAME))
+    common = [f"--CourseDirectory.root={course}", f"--CourseDirectory.db_url={db}"]
+    for args in (["generate_assignment", A, "--force"], ["autograde", A, "--student=dana", "--ExecutePreprocessor.timeout=600"]):
+        out = subprocess.run([sys.executable, "-m", "nbgrader", *args, *common], cwd=course, env=_env(),
+                             capture_output=True, text=True)
+        assert out.returncode == 0, (args, out.stderr[-3000:])
+    with Gradebook(db) as gb:
+        notebook = gb.find_submission_notebook(NOTEBOOK, A, "dana")
+        grades = {g.name: (g.auto_score, g.needs_manual_grade) for g in notebook.grades}
+        assert not notebook.needs_manual_grade
+    # the public test of the wrong He fails, every other one passes; Xavier is extra credit (0 points)
+    assert grades == {"test_initialize_parameters_zeros": (2, False), "test_initialize_parameters_random": (3, False),
+                      "test_initialize_parameters_he": (0, False), "test_initialize_parameters_xavier": (0, False)}
