@@ -28,6 +28,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    from course.build import BuildError
     from course.grading.batch import InvalidId, grader_failures, score_table
     from course.sandbox.process import Limits, SandboxUnavailable
 
@@ -43,6 +44,9 @@ def cmd_grade(args) -> int:
     except InvalidId as exc:
         print(f"course grade: {exc}", file=sys.stderr)
         return 2
+    except BuildError as exc:  # the gradebook could not take the assignment's grade cells
+        print(f"course grade: {exc}", file=sys.stderr)
+        return 1
     print(score_table(results))
     failed = grader_failures(results)
     if failed:  # the graders themselves failed: results are incomplete until they are fixed

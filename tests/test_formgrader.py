@@ -62,7 +62,7 @@ def _free_port() -> int:
 
 
 class Formgrader:
-    """`jupyter server` with nbgrader's server extensions (as `nbgrader formgrader` starts it), run
+    """`jupyter server` with nbgrader's server extensions (formgrader as `jupyter lab` serves it), run
     from the course root; requests carry the token."""
 
     def __init__(self, course: Path, tmp: Path):

@@ -272,3 +272,22 @@ def test_committed_samples_equal_a_fresh_build(tmp_path):
     committed = {p.relative_to(ROOT / "samples" / "submitted"): p.read_bytes()
                  for p in (ROOT / "samples" / "submitted").glob("*/*/*.ipynb")}
     assert built == committed
+
+
+def test_gradebook_of_another_cell_model_is_refused_with_a_hint(tmp_path):
+    """A gradebook whose notebook has other grade cells (the old model graded the answer cells) and
+    already holds submissions cannot take the test cells: grading stops with what to do."""
+    from nbgrader.api import Gradebook
+
+    from course.build import BuildError
+
+    course, db = _class(tmp_path, {"lena": None})
+    with Gradebook(db) as gb:
+        gb.add_assignment(A)
+        gb.add_notebook("Initialization", A)
+        gb.add_grade_cell("initialize_parameters_he", "Initialization", A, max_score=3, cell_type="code")
+        gb.add_student("old")
+        gb.add_submission(A, "old")
+    with pytest.raises(BuildError, match="already holds submissions.*nbgrader db assignment remove initialization"):
+        grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
+    assert not (course / "autograded" / "lena").exists()

@@ -71,10 +71,18 @@ def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
                 return False
         except MissingEntry:
             pass
-    from course.build import generate_release
+    from course.build import BuildError, generate_release
 
     with tempfile.TemporaryDirectory(prefix="course-gradebook-") as scratch:
-        generate_release(root, assignment, Path(scratch), db_url)
+        try:
+            generate_release(root, assignment, Path(scratch), db_url)
+        except BuildError as exc:
+            if "because there are submissions" not in str(exc):
+                raise
+            raise BuildError(f"the gradebook's grade cells of {assignment} are not those of {master.name} "
+                             f"(expected {sorted(expected)}), and it already holds submissions, so nbgrader cannot "
+                             "change them: grade into a new gradebook (--db), or remove the assignment from this "
+                             f"one (nbgrader db assignment remove {assignment}) and grade again") from None
     return True
 
 
