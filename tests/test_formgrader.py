@@ -153,6 +153,10 @@ def test_formgrader_lists_opens_and_keeps_a_manual_grade(formgrader, tmp_path):
     assert (he["auto_score"], he["manual_score"], he["needs_manual_grade"]) == (0.0, None, False)
     changed = server.json(f"/formgrader/api/grade/{he['id']}", "PUT", {"manual_score": 2.5, "extra_credit": None})
     assert changed["manual_score"] == 2.5
+    comments = {c["name"]: c for c in server.json(f"/formgrader/api/comments?submission_id={notebooks['bob']['id']}")}
+    assert set(comments) == set(SOLUTIONS)  # one per autograded answer cell
+    comment = comments["initialize_parameters_he"]
+    server.json(f"/formgrader/api/comment/{comment['id']}", "PUT", {"manual_comment": "思路对了，缩放因子错了"})
 
     env = _env(COURSE_ROOT=str(course))
     out = subprocess.run([sys.executable, "-m", "course.cli", "grade", A, "--force"], cwd=course, env=env,
@@ -168,6 +172,7 @@ def test_formgrader_lists_opens_and_keeps_a_manual_grade(formgrader, tmp_path):
 
     after = server.json(f"/formgrader/api/grade/{he['id']}")
     assert (after["auto_score"], after["manual_score"]) == (0.0, 2.5)
+    assert server.json(f"/formgrader/api/comment/{comment['id']}")["manual_comment"] == "思路对了，缩放因子错了"
     assert server.json(f"/formgrader/api/submission/{A}/bob")["score"] == 9.5
 
 
