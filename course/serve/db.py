@@ -53,11 +53,13 @@ class ServeDB:
             db.executescript(SCHEMA)
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """A transaction; ``write=False``: a read that never waits for, nor blocks, the writers
+        (students polling their status while the runner records grades)."""
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a 202 means the attempt survives a crash
-            db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
             try:
                 yield db
             except BaseException:
@@ -77,7 +79,7 @@ class ServeDB:
         """(user, role) of a token, or None."""
         if not token:
             return None
-        with self.connect() as db:
+        with self.connect(write=False) as db:
             row = db.execute("SELECT user, role FROM tokens WHERE hash = ?", (_hash(token),)).fetchone()
         return (row[0], row[1]) if row else None
 
@@ -145,7 +147,7 @@ class ServeDB:
 
     def interrupted(self) -> list[Job]:
         """Jobs a previous server left in 'grading' (it was killed)."""
-        with self.connect() as db:
+        with self.connect(write=False) as db:
             rows = db.execute("SELECT * FROM jobs WHERE status = 'grading' ORDER BY received").fetchall()
         return [self._job(row) for row in rows]
 
@@ -154,7 +156,7 @@ class ServeDB:
             db.execute("UPDATE jobs SET status = 'queued', started = NULL WHERE id = ?", (job_id,))
 
     def job(self, job_id: str) -> Job | None:
-        with self.connect() as db:
+        with self.connect(write=False) as db:
             row = db.execute(f"SELECT * FROM jobs WHERE id = ? AND {VISIBLE}", (job_id,)).fetchone()
         return self._job(row) if row else None
 
@@ -164,7 +166,7 @@ class ServeDB:
             query, args = query + " AND student = ?", args + [student]
         if assignment is not None:
             query, args = query + " AND assignment = ?", args + [assignment]
-        with self.connect() as db:
+        with self.connect(write=False) as db:
             rows = db.execute(query + " ORDER BY received DESC", args).fetchall()
         return [self._job(row) for row in rows]
 
