@@ -97,7 +97,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
         else:
             workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="course-grade-"))) / assignment
             copy_release(root, assignment, workdir)
-        timings["pool_take" if pool is not None else "copy_release"] = time.monotonic() - mark
+        if pool is not None:
+            timings["pool_take"] = time.monotonic() - mark
         session = SubmissionSession(master, cells, workdir, limits, started + timeout, isolate,
                                     prestarted=warm.sandbox if warm is not None else None)
         plugin = GradingPlugin(session, reference)

@@ -283,6 +283,17 @@ class Sandbox:
         return "bwrap" if self.isolate else "limits-only"
 
     def start(self) -> None:
+        """Start the child. In the main thread, SIGINT and SIGTERM wait until it is started: a
+        Python signal handler that ran inside fork()'s hooks lost its exception (Ctrl-C ignored)."""
+        if threading.current_thread() is not threading.main_thread():
+            return self._start(None)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self._start(mask)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def _start(self, mask) -> None:
         root = _running_as_root()
         uid = self._uid = _take_uid()
         self.budget = CgroupBudget.create(self.limits.memory_bytes, self.limits.pids)
@@ -319,6 +330,8 @@ class Sandbox:
         budget, limits = self.budget, self.limits
 
         def preexec():  # in the forked child, as root where the grader is root: join, limit, then drop
+            if mask is not None:  # the child starts with the grader's usual signal mask
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             if budget is not None:
                 budget.join()
             _limit_resources(limits, nproc=root)
