@@ -15,6 +15,7 @@ Both use the same limits (--call-timeout, default 5 s, so an endless loop costs 
 Prints the machine's load average before and after: the figures mean little on a busy machine.
 
 Run: .venv/bin/python bench/serve_speed.py [--latency 20] [--uploads 200] [--clients 20] [--workers 2]
+     (--uploads 0: the latency only)
 """
 from __future__ import annotations
 
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
             p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
             print(f"latency, one correct Initialization notebook on the idle server, {args.latency} uploads: "
                   f"median {statistics.median(latencies):.3f} s, p95 {p95:.3f} s ({load()})", flush=True)
+            if not args.uploads:  # --uploads 0: the latency only
+                return
             before = sum(1 for _ in course.glob("submitted/*/*/.attempts/*/results.json"))
 
             work = workload()
