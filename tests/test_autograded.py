@@ -110,3 +110,33 @@ def test_written_beside_results_with_timestamp_and_bounded(tmp_path):
     (folder / "submission_secret.txt").unlink()
     write_autograded(ROOT, _result(), "Initialization", folder / NB_NAME, folder, class_dir=tmp_path)
     assert not (path.parent / "submission_secret.txt").exists()
+
+
+def test_student_markdown_renders_inert(tmp_path):
+    """formgrader renders the autograded notebook's Markdown unsanitized in the instructor's logged-in
+    page: a student's HTML, event handlers and MathJax links arrive as plain text; the course's own
+    Markdown still renders."""
+    from nbconvert.filters.markdown import markdown2html
+
+    attacks = ["<script>fetch('/formgrader/api/grade/1', {method: 'PUT'})</script>",
+               "<img src=x onerror=alert(1)>", "$\\href{javascript:alert(1)}{x}$",
+               "````\n</pre><svg onload=alert(1)>\n````"]
+    nb = release_notebook(A)
+    course_md = next(c for c in nb.cells if c.cell_type == "markdown" and "#" in c.source)
+    for text in attacks:
+        nb.cells.append(nbformat.v4.new_markdown_cell(text))
+    raw = nbformat.v4.new_raw_cell("<script>alert(2)</script>", metadata={"raw_mimetype": "text/html"})
+    nb.cells.append(raw)
+    path = tmp_path / NB_NAME
+    nbformat.write(nb, str(path))
+
+    out = build_autograded(ROOT, A, _result(), path)
+    rendered = [markdown2html(c.source) for c in out.cells if c.cell_type == "markdown"]
+    student = [h for h in rendered if "alert" in h or "fetch(" in h]
+    assert len(student) == len(attacks)
+    for page in student:
+        assert "<script" not in page and "<img" not in page and "<svg" not in page and "<a " not in page
+        assert page.startswith('<div class="highlight"><pre>')  # MathJax skips <pre>
+    assert markdown2html(course_md.source) in rendered  # the course's text is untouched
+    raw_out = next(c for c in out.cells if c.cell_type == "raw")
+    assert "raw_mimetype" not in raw_out.metadata and raw_out.source.startswith("```")

@@ -23,7 +23,9 @@ nbgrader's formgrader lists (and opens) only submissions that have this notebook
 from __future__ import annotations
 
 import copy
+import html
 import os
+import re
 import tempfile
 import uuid
 from pathlib import Path
@@ -107,7 +109,7 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
             nb, why = None, f"{type(exc).__name__}: {exc}"
     if nb is None:
         nb = copy.deepcopy(release)
-        note = f"**评分说明：** 无法评分你提交的 notebook（{why}）。下面是作业的原始版本，各题的得分见每道题的测试单元格。"
+        note = f"**评分说明：** 无法评分你提交的 notebook（{_escape(why)}）。下面是作业的原始版本，各题的得分见每道题的测试单元格。"
 
     seen, cells = set(), []
     for cell in nb.cells:
@@ -147,6 +149,13 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
         cells.insert(at, copy.deepcopy(known[test_id]))
         seen.add(test_id)
 
+    course_text = {c.source for c in release.cells if c.cell_type == "markdown"}
+    for cell in cells:  # formgrader renders Markdown as HTML in the instructor's logged-in page
+        if (cell.cell_type in ("markdown", "raw") and not _nbgrader(cell).get("locked")
+                and cell.get("source") not in course_text):
+            cell.pop("attachments", None)
+            cell.source = inert_markdown(cell.get("source", ""))
+
     message = result.get("message", "") if result.get("status") != "graded" else ""
     for cell in cells:
         item = items.get(item_of_grade_cell(_nbgrader(cell).get("grade_id", "")) or "")
@@ -163,6 +172,24 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
     out = nbformat.v4.new_notebook(metadata=copy.deepcopy(release.metadata), cells=cells)
     out.metadata.pop("course", None)
     return _bounded(out)
+
+
+def _escape(text: str) -> str:
+    """Text for Markdown that renders as itself: no HTML, no maths."""
+    return html.escape(str(text)).replace("$", "&#36;").replace("`", "&#96;")
+
+
+def inert_markdown(source) -> str:
+    """A student's Markdown or raw cell as a fenced block: formgrader (and generate_feedback) render
+    cell Markdown to HTML unsanitized inside the instructor's authenticated Jupyter page, where raw
+    HTML, event handlers or MathJax links would run as the instructor. A code block shows the text
+    and renders none of it."""
+    text = source if isinstance(source, str) else "".join(source) if isinstance(source, list) else ""
+    if not text.strip():
+        return ""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
 
 
 MAX_AUTOGRADED_BYTES = 1 << 20  # as results.json: a notebook of 32 MB stays a small record
