@@ -32,11 +32,10 @@ from pathlib import Path
 
 import nbformat
 
+from course.grading.feedback import copy_submission_files
 from course.paths import master_notebook
 from course.grading.notebooks import (TEST_PREFIX, InvalidNotebook, _defines, _nbgrader, item_of_grade_cell,
                                       read_submission)
-
-SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
 def autograded_notebook_path(root: Path, student: str, assignment: str, notebook_id: str) -> Path:
@@ -242,11 +241,5 @@ def write_autograded(root: Path, result: dict, notebook_id: str, notebook: Path,
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    for name in SUBMISSION_FILES:
-        src = submission_folder / name if submission_folder is not None else None
-        dest = path.parent / name
-        if src is not None and src.is_file() and not src.is_symlink() and src.stat().st_size < 4096:
-            dest.write_bytes(src.read_bytes())
-        elif dest.exists():
-            dest.unlink()
+    copy_submission_files(submission_folder, path.parent)
     return path

@@ -173,8 +173,21 @@ def write_feedback(root: Path, result: dict, html_text: str | None = None, noteb
     tmp = path.with_suffix(".tmp")
     tmp.write_text(render_feedback(result) if html_text is None else html_text, encoding="utf-8")
     tmp.replace(path)
-    for name in ("timestamp.txt", "submission_secret.txt"):
-        src = submission_folder / name if submission_folder is not None else None
-        if src is not None and src.is_file() and not src.is_symlink() and src.stat().st_size < 4096:
-            (folder / name).write_bytes(src.read_bytes())
+    copy_submission_files(submission_folder, folder)
     return path
+
+
+SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
+def copy_submission_files(submission_folder: Path | None, dest: Path) -> None:
+    """Copy the submission's timestamp.txt and submission_secret.txt (small regular files only) into
+    ``dest``, where nbgrader's release_feedback and formgrader look for them; a stale copy whose
+    source is gone is removed."""
+    for name in SUBMISSION_FILES:
+        src = submission_folder / name if submission_folder is not None else None
+        target = dest / name
+        if src is not None and src.is_file() and not src.is_symlink() and src.stat().st_size < 4096:
+            target.write_bytes(src.read_bytes())
+        elif target.exists():
+            target.unlink()
