@@ -31,7 +31,7 @@ with mixed labels sit at the decision boundary: the original course file and
 the previous version of this one gave accuracies that depended on the CPU.
 With the empty strip and the intruders a few steps away from it, every point
 ends far from the threshold in all three runs, so the accuracies below are the
-same under every kernel (tools/kernel_matrix.py measures them) while the lesson
+same under every kernel (tools/platform_matrix.py measures them) while the lesson
 keeps its margin.
 
 The training set (211 points) and the test set (200 points) are independent

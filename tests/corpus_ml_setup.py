@@ -2,7 +2,7 @@
 corpus.MISTAKES under "ml_setup"; same formats as tests/corpus.py).
 
 CORRECT: correct implementations written differently from the reference (other numpy calls,
-loops, other orders of the parts, another random generator, lambda / exec binding).
+loops, a helper, np.random.shuffle of an index, stacking, lambda / exec binding).
 MISTAKES: name -> (cells, scores of the affected items, text the hidden feedback must contain,
 text the public test's AssertionError must contain or None).
 """
@@ -15,35 +15,32 @@ APPLY = "apply_normalization"
 VARIANCES = "activation_variances"
 
 _SPLIT = {
-    "shuffle_index_test_first": '''
+    "shuffle_index_take": '''
 def split_train_dev_test(X, Y, dev_fraction, test_fraction, seed):
     np.random.seed(seed)
     m = X.shape[1]
     order = np.arange(m)
-    np.random.shuffle(order)
+    np.random.shuffle(order)  # the same permutation as np.random.permutation(m)
     n_test, n_dev = int(round(test_fraction * m)), int(round(dev_fraction * m))
-    test_idx, dev_idx, train_idx = order[:n_test], order[n_test:n_test + n_dev], order[n_test + n_dev:]
+    dev_idx, test_idx, train_idx = order[:n_dev], order[n_dev:n_dev + n_test], order[n_dev + n_test:]
     X_train, X_dev, X_test = (np.take(X, idx, axis=1) for idx in (train_idx, dev_idx, test_idx))
     Y_train, Y_dev, Y_test = (np.take(Y, idx, axis=1) for idx in (train_idx, dev_idx, test_idx))
     return X_train, Y_train, X_dev, Y_dev, X_test, Y_test
 ''',
-    "default_rng_stacked": '''
+    "permutation_stacked": '''
 def split_train_dev_test(X, Y, dev_fraction, test_fraction, seed):
-    rng = np.random.default_rng(seed)
+    np.random.seed(seed)
     m, n = X.shape[1], X.shape[0]
-    both = np.concatenate([X, Y.astype(X.dtype)], axis=0)[:, rng.permutation(m)]
-    sizes = [m - round(dev_fraction * m) - round(test_fraction * m), round(dev_fraction * m)]
-    train, dev, test = np.split(both, np.cumsum(sizes), axis=1)
+    both = np.concatenate([X, Y.astype(X.dtype)], axis=0)[:, np.random.permutation(m)]
+    dev, test, train = np.split(both, np.cumsum([round(dev_fraction * m), round(test_fraction * m)]), axis=1)
     return (train[:n], train[n:].astype(Y.dtype), dev[:n], dev[n:].astype(Y.dtype),
             test[:n], test[n:].astype(Y.dtype))
 ''',
-    "sorted_parts_helper": '''
+    "parts_helper": '''
 def _parts(m, dev_fraction, test_fraction):
     permutation = np.random.permutation(m)
     m_dev, m_test = round(dev_fraction * m), round(test_fraction * m)
-    # each part in increasing index order: the membership is random, the order inside does not matter
-    return (np.sort(permutation[m_dev + m_test:]), np.sort(permutation[:m_dev]),
-            np.sort(permutation[m_dev:m_dev + m_test]))
+    return permutation[m_dev + m_test:], permutation[:m_dev], permutation[m_dev:m_dev + m_test]
 
 def split_train_dev_test(X, Y, dev_fraction, test_fraction, seed):
     np.random.seed(seed)

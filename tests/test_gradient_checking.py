@@ -15,6 +15,7 @@ def ref():
     return load_reference(str(MASTER))
 
 
+@pytest.mark.figures
 def test_one_dimensional_values(ref):
     """x = 2, theta = 4: J = 8, dtheta = 2, difference 2.919335883291695e-10 (rounding-level: rtol 1e-6)."""
     assert ref.forward_propagation(2, 4) == 8
@@ -24,6 +25,7 @@ def test_one_dimensional_values(ref):
     assert diff == pytest.approx(2.919335883291695e-10, rel=1e-6)
 
 
+@pytest.mark.figures
 def test_buggy_backward_pass_difference(ref):
     """The supplied backward pass (dW2 doubled, db1 times 4) gives 0.2850931567761623 (rtol 1e-9)."""
     X, Y, parameters = ref.gradient_check_n_test_case()
@@ -34,6 +36,7 @@ def test_buggy_backward_pass_difference(ref):
     assert diff == pytest.approx(0.2850931567761623, rel=1e-9)
 
 
+@pytest.mark.figures
 def test_fixed_backward_pass_difference(ref):
     """Fixed, the difference is about 1.1890913e-07 (rtol 1e-3): below the 2e-7 threshold (ERRATA 6)."""
     X, Y, parameters = ref.gradient_check_n_test_case()
@@ -43,6 +46,7 @@ def test_fixed_backward_pass_difference(ref):
     assert diff < 2e-7
 
 
+@pytest.mark.figures
 def test_report_singles_out_the_two_bugs(ref):
     """The per-block report flags W2 and b1 (>= 1e-3) and no other block."""
     X, Y, parameters = ref.gradient_check_n_test_case()

@@ -1,6 +1,6 @@
 """The Initialization assignment reproduces the reference figures (shared/reference/README.md).
 
-Figures are classified by stability (tools/kernel_matrix.py runs them under every OpenBLAS kernel):
+Figures are classified by stability (tools/platform_matrix.py runs them under every OpenBLAS kernel):
 platform-stable ones are asserted exactly; the He cost at iteration 14000 moves in its last
 digits with the kernel (relative spread 1.3e-15 between Haswell, Sandybridge, Nehalem and Prescott)
 and is asserted to rel 1e-14, as the notebook states it with "≈" to 14 significant digits.
@@ -53,6 +53,7 @@ def test_he_reference_values(ref):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_zeros_run(ref):
     """Zeros (platform-stable, exact): ln 2 = 0.6931471805599453 at every print but iteration 10000,
     which prints 0.6931471805599455 (rounding); accuracy 0.5 / 0.5."""
@@ -64,6 +65,7 @@ def test_zeros_run(ref):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_random_run(ref):
     """Large random (platform-stable, exact): inf at iteration 0, accuracies 0.83 / 0.86. Later costs
     differ between kernels from the 3rd significant digit on, so neither the notebook nor this test states them."""
@@ -74,6 +76,7 @@ def test_random_run(ref):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_he_run(ref):
     """He: iterations 0 and 1000 and the accuracies are platform-stable (exact); iteration 14000 is
     ≈ 0.073578959626773 (rel 1e-14, the kernel matrix's spread is 1.3e-15)."""
@@ -88,6 +91,7 @@ def test_he_run(ref):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_xavier_run_matches_the_comparison_table(ref):
     """Xavier (platform-stable): initial cost 0.7222 (4 decimals in the table), accuracies 99.00% / 95.00%."""
     costs, train, test = _costs(ref, "xavier")

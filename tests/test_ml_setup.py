@@ -1,8 +1,9 @@
 """The ML Setup assignment: its data, the figures its notebook states, the lessons they teach,
 its public tests, and its graders on equivalent implementations and on named mistakes.
 
-Figures by stability (tools/kernel_matrix.py measures them under every OpenBLAS kernel; the
-figure tests are marked slow, and .ci/run runs them again under Nehalem and Prescott): sizes,
+Figures by stability (tools/platform_matrix.py measures them on every numpy SIMD level x OpenBLAS
+kernel x thread count; the figure tests are marked `figures`, and .ci/run runs them again on other
+platforms): sizes,
 step counts, the deep linear network's powers of 0.5 and 1 and the all-zero variances are exact
 and asserted exactly; error rates of the iterative logistic regressions (the same under the
 five kernels measured, but an iterative solver), learning rates, costs, means and variances go
@@ -82,6 +83,7 @@ FLIPPED = 97
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_split_sizes_stated(ref):
     parts = ref.split_train_dev_test(ref.X, ref.Y, 0.25, 0.25, seed=1)
     assert [p.shape for p in parts] == [(2, 500), (1, 500), (2, 250), (1, 250), (2, 250), (1, 250)]
@@ -110,6 +112,7 @@ def reference_split(ref):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_sweep_figures_and_diagnosis(ref, reference_split):
     """The sweep's errors (≈, 2 examples) and the diagnosis the notebook draws from them."""
     X_train, Y_train, X_dev, Y_dev, _, _ = reference_split
@@ -125,6 +128,7 @@ def test_sweep_figures_and_diagnosis(ref, reference_split):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 @pytest.mark.parametrize("seed", [2, 3])
 def test_sweep_lesson_holds_for_other_splits(ref, seed):
     """A student whose shuffle differs sees the same lesson: degree 1 underfits, degree 15
@@ -137,6 +141,7 @@ def test_sweep_lesson_holds_for_other_splits(ref, seed):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_learning_curves_lesson(ref, reference_split):
     """Degree 1: train and dev errors stay far above the Bayes error; degree 15: a gap that shrinks."""
     X_train, Y_train, X_dev, Y_dev, _, _ = reference_split
@@ -156,6 +161,7 @@ def house(ref):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_normalization_figures(ref, house):
     """μ ≈ (433, 0.485), σ ≈ (272, 0.275); unit variance after dividing by σ; 1/σ² after dividing by σ² (ERRATA 2, 8)."""
     Xh_train, _, Xh_dev, Xn, mu, sigma = house
@@ -173,6 +179,7 @@ def test_normalization_figures(ref, house):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_gradient_descent_steps(ref, house):
     """Raw inputs: 10000 steps and J ≈ 0.764 (minimum ≈ 0.00345); normalized: exactly 5 steps."""
     Xh_train, yh_train, _, Xn, _, _ = house
@@ -189,6 +196,7 @@ def test_gradient_descent_steps(ref, house):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_deep_linear_network(ref):
     """y_hat = a**L x: exact for a = 0.5 and 1 (powers of two); 1.5**50 to rounding."""
     x = np.array([[1.0], [1.0]])
@@ -207,6 +215,7 @@ VARIANCE_TABLE = {
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_activation_variance_table(ref):
     """The table of section 4.2 (≈, 3 significant digits), zeros exactly 0, and the lesson."""
     X_deep = np.random.RandomState(1).randn(100, 500)
@@ -220,17 +229,19 @@ def test_activation_variance_table(ref):
     assert all(0.3 < v < 3 for v in he)  # steady under ReLU
 
 
-def test_kernel_matrix_checks_the_sweep_diagnosis():
-    """Does make check-platforms fail when one kernel gives another diagnosis for a degree?"""
-    km = _load("kernel_matrix_for_ml_setup", ROOT / "tools" / "kernel_matrix.py")
-    stated = {f"ml_setup/degree {d} diagnosis": want for d, want in km.ML_SETUP_DIAGNOSIS.items()}
-    good = {"kernel": "Haswell", "figures": stated}
-    bad = {"kernel": "Nehalem", "figures": dict(stated, **{"ml_setup/degree 10 diagnosis": "high_variance"})}
-    assert km.ml_setup_check([good, dict(good, kernel="Zen")]) == (
-        ["the sweep's diagnosis is the notebook's under every kernel: yes"], True)
-    lines, passed = km.ml_setup_check([good, bad])
-    assert not passed and "Nehalem degree 10" in lines[0]
-    assert km.ml_setup_check([{"kernel": "SkylakeX", "error": "illegal instruction"}])[1] is False
+def test_platform_matrix_checks_the_sweep_diagnosis():
+    """Does make check-platforms fail when one platform (or one perturbation) gives another diagnosis?"""
+    pm = _load("platform_matrix_for_ml_setup", ROOT / "tools" / "platform_matrix.py")
+    stated = {f"ml_setup/degree {d} diagnosis": want for d, want in pm.ML_SETUP_DIAGNOSIS.items()}
+    good = {"platform": "X86_V4 x Haswell x 1t", "figures": stated, "perturbed": {"1e-10": stated}}
+    bad = {"platform": "X86_V2 x Nehalem x 1t", "figures": dict(stated, **{"ml_setup/degree 10 diagnosis": "high_variance"})}
+    assert pm.ml_setup_check([good, dict(good, platform="X86_V3 x Haswell x 2t")]) == (
+        ["the sweep's diagnosis is the notebook's on every platform: yes"], True)
+    lines, passed = pm.ml_setup_check([good, bad])
+    assert not passed and "X86_V2 x Nehalem x 1t degree 10" in lines[0]
+    perturbed = dict(good, perturbed={"1e-10": dict(stated, **{"ml_setup/degree 5 diagnosis": "high_bias"})})
+    assert pm.ml_setup_check([perturbed])[1] is False
+    assert pm.ml_setup_check([{"platform": "X86_V4 x SkylakeX x 1t", "error": "illegal instruction"}])[1] is False
 
 
 def test_errata_2_and_8_in_notebook():

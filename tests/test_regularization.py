@@ -269,7 +269,7 @@ def test_train_and_evaluate_survives_unwritten_functions(ref, capsys):
 # ---------------------------------------------------------------------------------------
 # The lesson, on our data (full 30000-iteration runs)
 #
-# Figures by stability (tools/kernel_matrix.py runs them under every OpenBLAS kernel and with the
+# Figures by stability (tools/platform_matrix.py runs them under every OpenBLAS kernel and with the
 # initial weights scaled by 1 +- 1e-10): the accuracies and the cost at iteration 0 are the same
 # everywhere and are asserted exactly; the costs at iterations 10000 and 20000 move in their last
 # digits, so the notebook states them with "≈" to the digits every kernel shares, and the test
@@ -323,6 +323,7 @@ def _expected_outputs(text):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_lesson_overfitting_and_regularization(ours):
     """Without regularization train - test >= 4 points; L2 and dropout each raise test accuracy by >= 3 points; they differ."""
     acc, _, _ = ours
@@ -334,6 +335,7 @@ def test_lesson_overfitting_and_regularization(ours):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_accuracies_are_the_platform_stable_figures(ours):
     """The accuracies (the same under every OpenBLAS kernel and perturbation) are exactly the stated ones."""
     acc, _, _ = ours
@@ -341,6 +343,7 @@ def test_accuracies_are_the_platform_stable_figures(ours):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_no_point_ends_near_the_threshold(ours):
     """Each run leaves every training and test point at least MIN_MARGIN from a3 = 0.5: not a knife edge."""
     _, margins, _ = ours
@@ -349,6 +352,7 @@ def test_no_point_ends_near_the_threshold(ours):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 def test_notebook_states_the_measured_figures(ours):
     """The expected-output blocks and the comparison table are what the reference prints on datasets/football.mat.
 
@@ -376,12 +380,13 @@ def test_notebook_states_the_measured_figures(ours):
 
 
 @pytest.mark.slow
+@pytest.mark.figures
 @pytest.mark.skipif(not ORIGINAL.is_file(), reason="shared/reference/original-football.mat is not available")
 def test_original_dataset_reproduces_the_reference_table(ref):
     """load_2D_dataset reads the original file; the reference solution reproduces the README table.
 
     No regularization and L2 are platform-stable (exact). Dropout is not: on this file some points
-    end within 5e-4 of the threshold, and the kernel matrix (tools/kernel_matrix.py) measures
+    end within 5e-4 of the threshold, and the kernel matrix (tools/platform_matrix.py) measures
     0.9526/0.935 (Haswell, Zen, Prescott), 0.9479/0.93 (Sandybridge) and 0.9431/0.935 (Nehalem):
     train within one point of 211 of 0.9479, test 0.93 or 0.935.
     """

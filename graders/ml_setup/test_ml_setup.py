@@ -22,7 +22,7 @@ per entry, through <= 6 layers of 1-Lipschitz activations). An equivalent formul
 summation order, np.std instead of the square root of a mean, x * (1 / sigma) instead of
 x / sigma, standard_normal / sqrt(n / 2) instead of randn * sqrt(2 / n)) therefore moves a value
 by at most about layers * n * eps ~ 1e-13 relative. Measured: at most 1.1e-15 over the correct
-corpus (tests/corpus_ml_setup.py) and 9.3e-16 between OpenBLAS kernels (tools/kernel_matrix.py).
+corpus (tests/corpus_ml_setup.py) and 9.3e-16 between OpenBLAS kernels (tools/platform_matrix.py).
 rtol 1e-7 sits 1e8 above that and far below the smallest mistake it must catch (a sample instead
 of a population standard deviation is off by sqrt(m / (m - 1)) - 1 >= 8e-3 for m <= 60; dividing by
 sigma ** 2, reseeding or a wrong scale are off by orders of magnitude). Normalized entries are O(1)

@@ -1,0 +1,98 @@
+"""Every figure a notebook states (tools/stated_figures.py): written in the notebook, holding on every
+platform the platform matrix measured (docs/platform-matrix.json), and printed so on this machine.
+
+The last test is the one `.ci/run` repeats on other numpy SIMD levels and OpenBLAS kernels
+(marker `figures`): it recomputes every stated figure here and checks each statement.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+MATRIX = ROOT / "docs" / "platform-matrix.json"
+# What the committed matrix must span (issue 17): every level x these kernels x 1 and 2 threads.
+LEVELS = ("X86_V4", "X86_V3", "X86_V2")
+KERNELS = ("Haswell", "Sandybridge", "Nehalem", "Prescott")
+
+
+sys.path.insert(0, str(ROOT / "tools"))
+import platform_matrix as pm  # noqa: E402
+import stated_figures as st  # noqa: E402
+
+
+def _markdown(assignment):
+    master = next((ROOT / "source" / assignment).glob("*.ipynb"))
+    return "\n".join(c.source for c in nbformat.read(master, as_version=4).cells if c.cell_type == "markdown")
+
+
+def test_every_statement_is_in_its_notebook():
+    """Is each registered statement written, as registered, in its master notebook (and so in the release)?"""
+    missing = [s.text for s in st.STATED if s.text not in _markdown(s.notebook)]
+    assert not missing, missing
+
+
+def test_every_notebook_states_figures():
+    assert {s.notebook for s in st.STATED} == {"initialization", "regularization", "gradient_checking", "ml_setup"}
+
+
+@pytest.mark.parametrize("statement,printed,holds", [
+    ("≈ 0.7222", "0.72215", True), ("≈ 0.7222", "0.72231", False), ("≈ 1.189e-07", "1.1891e-07", True),
+("0.5", "0.5", True), ("0.5", "0.5000000000000001", False),
+    ("inf", "inf", True), ("≈ 0.7222", "nan", False), ("5", "5", True), ("none", "none", True),
+    ("~1e-09", "8.26e-09", True), ("~1e-09", "1.1e-08", False), ("~1e-09", "9e-11", False),
+    ("< 2e-07", "1.9e-07", True), ("< 2e-07", "2e-07", False),
+])
+def test_what_a_statement_promises(statement, printed, holds):
+    """Exact: the same repr; "≈ V": within one unit of V's last digit; "~V": within a factor of 10; "< V": below."""
+    assert st.holds(statement, printed) is holds
+
+
+def test_the_matrix_spans_every_level_kernel_and_thread_count():
+    """Was docs/platform-matrix.json measured on every numpy level x OpenBLAS kernel x 1 and 2 BLAS threads?"""
+    measured = {(p["level"], p["kernel"], p["threads"]) for p in json.loads(MATRIX.read_text())["platforms"]}
+    wanted = {(lv, k, t) for lv in LEVELS for k in KERNELS for t in (1, 2)}
+    assert wanted <= measured, sorted(wanted - measured)
+
+
+def test_statements_hold_on_every_measured_platform():
+    """Does every value the matrix saw (each platform, repetition and 1e-10 perturbation) satisfy each
+    statement, and does no "≈" statement give more digits than the matrix can promise?"""
+    figures = json.loads(MATRIX.read_text())["figures"]
+    problems = []
+    for s in st.STATED:
+        entry = figures.get(s.figure)
+        if entry is None:
+            problems.append(f"{s.figure}: not measured")
+            continue
+        bad = [v for v in entry["values"] + entry["perturbed"] if not st.holds(s.value, v)]
+        if bad:
+            problems.append(f"{s.figure}: {s.value} but measured {bad[:3]}")
+        digits, promised = st.significant_digits(s.value), entry.get("digits")
+        if digits is not None and promised is not None and digits > promised:
+            problems.append(f"{s.figure}: {s.value} states {digits} digits, the matrix promises {promised}")
+        if not st.is_approximate(s.value) and (entry.get("spread") or not entry.get("stable", True)):
+            problems.append(f"{s.figure}: stated exactly but it moves ({entry['values'] + entry['perturbed']})")
+    assert not problems, "\n".join(problems)
+
+
+def _measure(part):
+    if part == "regularization":
+        runs = pm.regularization_runs(ROOT / "source" / "regularization" / "datasets" / "football.mat", (0.0,))
+        return pm.regularization_figures(runs)[0.0]
+    return pm.FIGURE_PARTS[part](0.0)
+
+
+@pytest.mark.slow
+@pytest.mark.figures
+@pytest.mark.parametrize("part", ["regularization", "initialization", "gradient_checking", "ml_setup"])
+def test_statements_hold_on_this_machine(part):
+    """Does the reference solution, run here, print every stated figure of this part as stated?"""
+    printed = _measure(part)
+    wrong = [f"{s.figure}: stated {s.value}, printed {printed.get(s.figure)}" for s in st.STATED
+             if s.figure.startswith(part + "/") and not st.holds(s.value, printed.get(s.figure, "missing"))]
+    assert not wrong, "\n".join(wrong)
