@@ -1,9 +1,9 @@
 """The Initialization assignment reproduces the reference figures (shared/reference/README.md).
 
-Figures are classified by stability (tools/platform_matrix.py runs them under every OpenBLAS kernel):
-platform-stable ones are asserted exactly; the He cost at iteration 14000 moves in its last
-digits with the kernel (relative spread 1.3e-15 between Haswell, Sandybridge, Nehalem and Prescott)
-and is asserted to rel 1e-14, as the notebook states it with "≈" to 14 significant digits.
+The figures the notebook states are checked as stated (tests/test_stated_figures.py, with the
+digits tools/platform_matrix.py can promise on every numpy SIMD level x OpenBLAS kernel); these
+tests check the lessons the runs teach, with exact accuracies (every point is far from the
+threshold) and costs only as far as no rounding can move them.
 """
 from __future__ import annotations
 
@@ -55,20 +55,19 @@ def test_he_reference_values(ref):
 @pytest.mark.slow
 @pytest.mark.figures
 def test_zeros_run(ref):
-    """Zeros (platform-stable, exact): ln 2 = 0.6931471805599453 at every print but iteration 10000,
-    which prints 0.6931471805599455 (rounding); accuracy 0.5 / 0.5."""
+    """Zeros: the cost is ln 2 at every print, up to the last one or two digits (which depend on the
+    machine and the step); accuracy 0.5 / 0.5: symmetry is never broken."""
     costs, train, test = _costs(ref, "zeros")
-    assert costs == [0.6931471805599453] * 10 + [0.6931471805599455] + [0.6931471805599453] * 4
+    assert len(costs) == 15 and all(abs(c - math.log(2)) < 1e-15 for c in costs), costs
     assert (train, test) == (0.5, 0.5)
-    text = _markdown()
-    assert "`0.6931471805599455`" in text and "`0.6931471805599453`" in text
 
 
 @pytest.mark.slow
 @pytest.mark.figures
 def test_random_run(ref):
-    """Large random (platform-stable, exact): inf at iteration 0, accuracies 0.83 / 0.86. Later costs
-    differ between kernels from the 3rd significant digit on, so neither the notebook nor this test states them."""
+    """Large random: inf at iteration 0 (saturated sigmoids: an exact 1.0), accuracies 0.83 / 0.86.
+    Later costs move from the 2nd significant digit on with a 1e-10 change of the weights, so
+    neither the notebook nor this test states them."""
     costs, train, test = _costs(ref, "random")
     assert math.isinf(costs[0])
     assert all(math.isfinite(c) for c in costs[1:])
@@ -78,22 +77,17 @@ def test_random_run(ref):
 @pytest.mark.slow
 @pytest.mark.figures
 def test_he_run(ref):
-    """He: iterations 0 and 1000 and the accuracies are platform-stable (exact); iteration 14000 is
-    ≈ 0.073578959626773 (rel 1e-14, the kernel matrix's spread is 1.3e-15)."""
+    """He: the cost falls from ≈ 0.88 to ≈ 0.074 and the accuracies are exactly 0.9933333333333333 / 0.96."""
     costs, train, test = _costs(ref, "he")
-    assert costs[0] == 0.8830537463419761 and costs[1] == 0.6879825919728063
-    assert costs[-1] == pytest.approx(0.073578959626773, rel=1e-14)
+    assert costs[0] == pytest.approx(0.8830537, abs=1e-6) and costs[-1] == pytest.approx(0.0735790, abs=1e-6)
+    assert all(a > b for a, b in zip(costs, costs[1:]))
     assert (train, test) == (0.9933333333333333, 0.96)
-    text = _markdown()
-    for stated in ("Cost after iteration 0: 0.8830537463419761", "Cost after iteration 1000: 0.6879825919728063",
-                   "Cost after iteration 14000: ≈ 0.073578959626773", "`0.9933333333333333`", "`0.96`"):
-        assert stated in text, stated
 
 
 @pytest.mark.slow
 @pytest.mark.figures
 def test_xavier_run_matches_the_comparison_table(ref):
-    """Xavier (platform-stable): initial cost 0.7222 (4 decimals in the table), accuracies 99.00% / 95.00%."""
+    """Xavier: initial cost 0.7222 (4 decimals in the table), accuracies 99.00% / 95.00%."""
     costs, train, test = _costs(ref, "xavier")
     assert f"{costs[0]:.4f}" == "0.7222" and (train, test) == (0.99, 0.95)
     assert "| Xavier | 0.7222 | 99.00% | 95.00% |" in _markdown()
