@@ -49,16 +49,16 @@ class InsecureScheduler(ValueError):
     we cannot authenticate to (tls:// without certificates)."""
 
 
-TLS_SETTINGS_HINT = ("set Dask's distributed.comm.tls.ca-file, distributed.comm.tls.client.cert and "
-                     "distributed.comm.tls.client.key (a Dask config file, or DASK_DISTRIBUTED__COMM__TLS__CA_FILE, "
-                     "..._CLIENT__CERT, ..._CLIENT__KEY)")
+TLS_SETTINGS_HINT = ("distributed.comm.tls.ca-file, distributed.comm.tls.client.cert and "
+                     "distributed.comm.tls.client.key in Dask's configuration (a YAML file in ~/.config/dask/, or "
+                     "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, ..._CLIENT__CERT, ..._CLIENT__KEY)")
 
 
-def scheduler_security(address: str, allow_insecure: bool = False):
-    """The Security for connecting to an existing scheduler at ``address``.
+def check_scheduler_address(address: str, allow_insecure: bool = False) -> None:
+    """Refuse (InsecureScheduler) an existing scheduler we cannot reach with mutual TLS.
 
-    Its workers run the graders as whoever started them (often root): a plain tcp:// scheduler
-    lets anyone who can reach it run code there, so it is refused unless ``allow_insecure``.
+    Its workers run the graders as whoever started them (often root): on a plain tcp://
+    scheduler anyone who can reach it can run code there, so it takes ``allow_insecure``.
     tls:// takes its certificates from Dask's own configuration (distributed.comm.tls.*).
     """
     scheme = address.split("://", 1)[0].lower() if "://" in address else "tcp"
@@ -66,16 +66,23 @@ def scheduler_security(address: str, allow_insecure: bool = False):
         if not allow_insecure:
             raise InsecureScheduler(
                 f"scheduler {address} is not tls://: anyone who can reach it can run code on its workers; "
-                f"use a tls:// scheduler ({TLS_SETTINGS_HINT}) or pass --allow-insecure-scheduler")
-        print(f"WARNING: grading on an UNAUTHENTICATED Dask scheduler ({address}): anyone who can reach it or "
-              "its workers can run code there and read or change the grades (--allow-insecure-scheduler)",
-              file=sys.stderr)
-        return Security()
+                f"use a tls:// scheduler and set {TLS_SETTINGS_HINT}, or pass --allow-insecure-scheduler")
+        return
     security = Security(require_encryption=True)
     if not (security.tls_ca_file and security.tls_client_cert):
-        raise InsecureScheduler(f"scheduler {address} is tls:// but no client certificate is configured: "
+        raise InsecureScheduler(f"scheduler {address} is tls:// but no client certificate is configured: set "
                                 f"{TLS_SETTINGS_HINT}")
-    return security
+
+
+def scheduler_security(address: str, allow_insecure: bool = False) -> Security:
+    """The Security to connect to an existing scheduler with (see check_scheduler_address)."""
+    check_scheduler_address(address, allow_insecure)
+    if not address.lower().startswith("tls://"):
+        print(f"WARNING: grading on an UNAUTHENTICATED Dask scheduler ({address}): anyone who can reach it or "
+              "its workers can run code there and read or change grades (--allow-insecure-scheduler)",
+              file=sys.stderr)
+        return Security()
+    return Security(require_encryption=True)
 
 
 class _WithoutHTTP:
