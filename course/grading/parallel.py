@@ -15,12 +15,11 @@ import uuid
 from pathlib import Path
 from typing import Callable, Iterator
 
-from distributed import Client, Nanny, Scheduler, SpecCluster, Worker
-from distributed.http.routing import RoutingApplication
+from distributed import Client, Nanny, SpecCluster
 from distributed.security import Security
 from distributed.worker_memory import parse_memory_limit
-from tornado.httpserver import HTTPServer
 
+from course.grading.cluster_nodes import SchedulerWithoutHTTP, WorkerWithoutHTTP
 from course.grading.engine import ungraded_result
 from course.grading.feedback import render_feedback
 from course.sandbox.process import Limits
@@ -83,23 +82,6 @@ def scheduler_security(address: str, allow_insecure: bool = False) -> Security:
               file=sys.stderr)
         return Security()
     return Security(require_encryption=True)
-
-
-class _WithoutHTTP:
-    """Dask's scheduler and workers always listen for HTTP (health, metrics, /info; the scheduler on
-    port 8787), even with the dashboard off, and that listener takes no key: ours never binds."""
-
-    def start_http_server(self, routes, dashboard_address, default_port=0, ssl_options=None):
-        self.http_application = RoutingApplication([])
-        self.http_server = HTTPServer(self.http_application)  # closing expects one; it never listens
-
-
-class SchedulerWithoutHTTP(_WithoutHTTP, Scheduler):
-    pass
-
-
-class WorkerWithoutHTTP(_WithoutHTTP, Worker):
-    pass
 
 
 def local_cluster(workers: int):
