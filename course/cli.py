@@ -36,8 +36,16 @@ def cmd_grade(args) -> int:
     ids = args.assignment or list_assignments(root)
     limits = Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20,
                     notebook_bytes=args.max_notebook_mb << 20)
+    insecure_scheduler: tuple = ()  # catches nothing unless a cluster (and so distributed) is used
+    if args.workers or args.scheduler:
+        from course.grading.parallel import InsecureScheduler
+
+        insecure_scheduler = (InsecureScheduler,)
     try:
         results = _grade_assignments(args, root, ids, limits)
+    except insecure_scheduler as exc:
+        print(f"course grade: refusing to grade: {exc}", file=sys.stderr)
+        return 2
     except SandboxUnavailable as exc:
         print(f"course grade: refusing to grade: {exc}", file=sys.stderr)
         return 2
@@ -66,7 +74,7 @@ def _grade_assignments(args, root: Path, ids: list[str], limits) -> list[dict]:
         if args.workers or args.scheduler:  # one cluster for every assignment
             from course.grading.parallel import dask_client
 
-            client = stack.enter_context(dask_client(args.workers, args.scheduler))
+            client = stack.enter_context(dask_client(args.workers, args.scheduler, args.allow_insecure_scheduler))
         for assignment in ids:
             results += grade_all(root, assignment, submitted=Path(args.submitted) if args.submitted else None,
                                  students=args.student, force=args.force, timeout=args.timeout,
@@ -146,9 +154,18 @@ def cmd_serve(args) -> int:
         print(f"course serve: refusing to start: bubblewrap is not usable on this machine: {INSTALL_HINT}",
               file=sys.stderr)
         return 2
+    if args.scheduler:
+        from course.grading.parallel import InsecureScheduler, check_scheduler_address
+
+        try:
+            check_scheduler_address(args.scheduler, args.allow_insecure_scheduler)
+        except InsecureScheduler as exc:
+            print(f"course serve: refusing to start: {exc}", file=sys.stderr)
+            return 2
     config = ServeConfig(root=root, db_url=args.db or f"sqlite:///{root / 'gradebook.db'}",
                          max_upload_bytes=args.max_upload_mb << 20, uploads_per_minute=args.uploads_per_minute,
                          attempts_per_assignment=args.attempts, workers=args.workers, scheduler=args.scheduler,
+                         allow_insecure_scheduler=args.allow_insecure_scheduler,
                          secure_cookies=args.secure_cookies, timeout=args.timeout,
                          limits=Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20))
     serve(config, args.host, args.port)
@@ -197,7 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", help="SQLAlchemy URL of the gradebook (default sqlite:///gradebook.db; 'none' to skip)")
     p.add_argument("--workers", type=int, nargs="?", const=os.cpu_count() or 1, default=None,
                    help="grade in parallel on a Dask LocalCluster of N worker processes (N defaults to the core count)")
-    p.add_argument("--scheduler", help="address of an existing Dask scheduler to grade on (e.g. tcp://host:8786)")
+    p.add_argument("--scheduler", help="address of an existing Dask scheduler to grade on: tls://HOST:8786, with "
+                                       "certificates from Dask's distributed.comm.tls.* configuration (README)")
+    p.add_argument("--allow-insecure-scheduler", action="store_true",
+                   help="accept a plain tcp:// --scheduler (anyone who can reach it can run code on its workers)")
     p.add_argument("--allow-unsandboxed", action="store_true",
                    help="grade even where bubblewrap is not usable (resource limits only; submissions can then read "
                         "files and use the network: never for untrusted code)")
@@ -232,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db)")
     p.add_argument("--workers", type=int, default=None, help="grading processes (a Dask LocalCluster; default: cores)")
-    p.add_argument("--scheduler", help="grade on an existing Dask scheduler instead")
+    p.add_argument("--scheduler", help="grade on an existing Dask scheduler instead (tls://HOST:8786, as course grade)")
+    p.add_argument("--allow-insecure-scheduler", action="store_true",
+                   help="accept a plain tcp:// --scheduler (anyone who can reach it can run code on its workers)")
     p.add_argument("--max-upload-mb", type=int, default=8)
     p.add_argument("--uploads-per-minute", type=int, default=6, help="per student")
     p.add_argument("--attempts", type=int, default=30, help="uploads per student and assignment")

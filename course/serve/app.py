@@ -53,6 +53,7 @@ class ServeConfig:
     attempts_per_assignment: int = 30
     workers: int | None = None
     scheduler: str | None = None
+    allow_insecure_scheduler: bool = False  # a plain tcp:// scheduler (see parallel.check_scheduler_address)
     secure_cookies: bool = False
     limits: Limits = field(default_factory=Limits)  # of each submission's sandbox child
     timeout: float = DEFAULT_SUBMISSION_TIMEOUT  # wall-clock seconds per submission
@@ -100,7 +101,7 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
                 for assignment in list_assignments(root):
                     ensure_assignment(root, assignment, config.db_url)
 
-            with dask_client(config.workers, config.scheduler) as client:
+            with dask_client(config.workers, config.scheduler, config.allow_insecure_scheduler) as client:
                 runner = Runner(root, db, client, db_url=config.db_url, limits=config.limits, timeout=config.timeout,
                                 capacity=max(1, config.workers or len(client.scheduler_info()["workers"]) or 1))
                 runner.recover()
