@@ -3,8 +3,10 @@ times the student cannot write, nbgrader's own Autograde, and student text that 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
@@ -123,3 +125,112 @@ def test_nbgrader_autograde_refuses_without_the_sandbox(tmp_path):
     assert "course grade initialization --student mallory" in out.stderr
     assert not list(tmp_path.rglob("PAYLOAD_RAN"))
     assert not (course / "autograded" / "mallory" / A / NB_NAME).exists()
+
+
+# --- late work from times the student cannot write -------------------------------------------------
+
+def _late_class(tmp_path, method="zero"):
+    """A course copy whose nbgrader_config.py names an exchange (as a real term's does) and the policy."""
+    from course.paths import copy_course
+
+    course = copy_course(ROOT, tmp_path / "course")
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text() + f"\nc.Exchange.root = {str(exchange)!r}\n"
+                      f"c.LatePenalty.per_assignment = {{{A!r}: {method!r}}}\n")
+    return course, exchange, f"sqlite:///{course / 'gradebook.db'}"
+
+
+def _set_due(course, db, due, extensions=()):
+    from course.grading.store import ensure_assignment, grant_extension
+    from nbgrader.api import Gradebook
+
+    ensure_assignment(course, A, db)
+    with Gradebook(db) as gb:
+        gb.update_or_create_assignment(A, duedate=due)
+    for student, hours in extensions:
+        grant_extension(db, A, student, hours)
+
+
+FORGED = {
+    "backdated": lambda due, now: (due - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S.%f UTC"),
+    "garbage": lambda due, now: "yesterday, honestly \ud83d\ude07",
+    "future": lambda due, now: (now + timedelta(days=365)).strftime("%Y-%m-%d %H:%M:%S.%f UTC"),
+}
+
+
+@needs_bwrap
+def test_forged_timestamps_through_the_exchange_are_late(tmp_path):
+    """Policy zero, due date an hour ago. Students submit through nbgrader's exchange and then
+    rewrite timestamp.txt in their inbound record (back-dated, with the folder renamed to match;
+    garbage; the future): each is late (0 points) and the results say why; an honest late student
+    is late as before, an honest student with an extension is on time with full marks."""
+    from nbgrader.api import Gradebook
+
+    from course.grading.batch import grade_all
+    from test_term import _answer, nbgrader
+
+    course, exchange, db = _late_class(tmp_path)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    due = now - timedelta(hours=1)
+    nbgrader("release_assignment", A, cwd=course, exchange=exchange)
+    first = tmp_path / "home" / "first"
+    first.mkdir(parents=True)
+    nbgrader("fetch_assignment", A, cwd=first, exchange=exchange, home=first)
+    _answer(first / A / NB_NAME)
+    students = ["honest_late", "honest_extended", *FORGED]
+    for student in students:
+        home = tmp_path / "home" / student
+        if home != first:
+            shutil.copytree(first, home)
+        nbgrader("submit", A, f"--student={student}", cwd=home, exchange=exchange, home=home)
+    inbound = exchange / "practical-aspects-dl" / "inbound"
+    for student, forge in FORGED.items():
+        [record] = inbound.glob(f"{student}+{A}+*")
+        stamp = forge(due, now)
+        record.joinpath("timestamp.txt").write_text(stamp, encoding="utf-8", errors="surrogatepass")
+        if student == "backdated":  # nbgrader collect orders records by the time in the name
+            name = record.name.split("+")
+            record.rename(record.with_name("+".join([name[0], name[1], stamp.replace(" UTC", ""), name[3]])))
+    nbgrader("collect", A, cwd=course, exchange=exchange)
+    assert (course / "submitted" / "backdated" / A / "timestamp.txt").read_text().startswith(f"{due.year}")
+    _set_due(course, db, due, [("honest_extended", 48)])
+
+    results = {r["student"]: r for r in grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)}
+    assert all(r["score"] == 10 and r["status"] == "graded" for r in results.values())
+    late = {s: r["late"]["late_penalty"] for s, r in results.items()}
+    assert late == {"honest_late": 10, "honest_extended": 0, "backdated": 10, "garbage": 10, "future": 10}
+    assert all(results[s]["submitted_at"]["source"] == "exchange" for s in ("backdated", "garbage", "future"))
+    assert results["backdated"]["late"]["seconds_late"] > 3000  # an hour late, whatever the stamp says
+    for student in ("garbage", "future"):
+        assert "按迟交处理" in results[student]["late"]["timestamp_problem"]
+        page = next((course / "feedback" / student / A).glob("*.html")).read_text(encoding="utf-8")
+        assert "按迟交处理" in page
+    assert not results["honest_late"]["late"].get("timestamp_problem")
+    with Gradebook(db) as gb:
+        assert {s: gb.find_submission(A, s).total_seconds_late > 0 for s in students} == \
+            {s: s != "honest_extended" for s in students}
+
+
+@needs_bwrap
+@pytest.mark.parametrize("stamp", ["garbage", "future"])
+def test_unbelievable_timestamp_without_an_exchange_is_late(tmp_path, stamp):
+    """No exchange (an LMS download, a copy): an unparsable or future timestamp.txt fails closed:
+    late even before the due date, said so in results.json and the feedback page."""
+    import json
+
+    from course.grading.batch import grade_all
+
+    course, exchange, db = _late_class(tmp_path)
+    exchange.rmdir()
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    folder = course / "submitted" / "olga" / A
+    folder.mkdir(parents=True)
+    nbformat.write(solved_notebook(), str(folder / NB_NAME))
+    (folder / "timestamp.txt").write_text(FORGED[stamp](now, now), encoding="utf-8", errors="surrogatepass")
+    _set_due(course, db, now + timedelta(days=7))
+    [result] = grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
+    assert (result["score"], result["late"]["late_penalty"]) == (10, 10)
+    recorded = json.loads((course / "autograded" / "olga" / A / "results.json").read_text())
+    assert "按迟交处理" in recorded["late"]["timestamp_problem"] and recorded["submitted_at"]["source"] == "submitted"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from course.grading.arrival import submission_time
 from course.grading.autograded import autograded_notebook_path, write_autograded
 from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
 from course.grading.feedback import write_feedback
@@ -94,15 +95,6 @@ def submission_stamp(sub: Submission) -> dict:
     except (OSError, UnicodeDecodeError):
         timestamp = None
     return {"sha256": digest.hexdigest(), "timestamp": timestamp}
-
-
-def _parse_timestamp(text: str | None):
-    from nbgrader.utils import parse_utc
-
-    try:
-        return parse_utc(text) if text else None
-    except (ValueError, OverflowError):
-        return None
 
 
 def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, timeout: float,
@@ -219,12 +211,23 @@ def record_result(root: Path, assignment: str, result: dict, feedback_html: str 
     notebook_id = master_notebook(root, assignment).stem
     result["submission"] = stamp
 
+    notebook = folder / f"{notebook_id}.ipynb"
+    # Lateness from times the student cannot write (the exchange's arrival, collect time), never
+    # timestamp.txt alone; a stamp that is not believed fails closed (late) and says so.
+    when = submission_time(root, student, assignment, notebook, stamp)
+    result["submitted_at"] = {"time": when["time"].isoformat() + "Z" if when["time"] else None,
+                              "source": when["source"], "problem": when["problem"]}
+    if when["problem"]:
+        result["late_notice"] = when["problem"]
+        feedback_html = None  # a page rendered by a worker does not carry the notice: rendered here
+
     def gradebook():
-        result["late"] = record_in_gradebook(db_url, result, notebook_id, _parse_timestamp(stamp["timestamp"]),
-                                             late_policy)
+        result["late"] = record_in_gradebook(db_url, result, notebook_id, when["time"], late_policy,
+                                             fail_closed=bool(when["problem"]))
+        if when["problem"]:
+            result["late"]["timestamp_problem"] = when["problem"]
         result["gradebook"] = "recorded"
 
-    notebook = folder / f"{notebook_id}.ipynb"
     steps = [("feedback", lambda: write_feedback(data, result, feedback_html, notebook_id, folder)),
              ("autograded notebook", lambda: write_autograded(root, result, notebook_id, notebook, folder,
                                                               class_dir=data))]
