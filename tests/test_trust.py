@@ -2,6 +2,7 @@
 times the student cannot write, nbgrader's own Autograde, and student text that reaches records."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -88,8 +89,6 @@ def test_nbgrader_autograde_grades_in_the_sandbox(tmp_path):
     """`nbgrader autograde` (formgrader's button runs the same converter) on a correct notebook with
     a payload: the payload writes nothing outside the sandbox and never reads the hidden grader;
     the grades are ours (10 with the extra credit, 8 for nbgrader), recorded as course grade would."""
-    import json
-
     from nbgrader.api import Gradebook
     from test_attacks import _digest
 
@@ -218,8 +217,6 @@ def test_forged_timestamps_through_the_exchange_are_late(tmp_path):
 def test_unbelievable_timestamp_without_an_exchange_is_late(tmp_path, stamp):
     """No exchange (an LMS download, a copy): an unparsable or future timestamp.txt fails closed:
     late even before the due date, said so in results.json and the feedback page."""
-    import json
-
     from course.grading.batch import grade_all
 
     course, exchange, db = _late_class(tmp_path)
@@ -234,3 +231,95 @@ def test_unbelievable_timestamp_without_an_exchange_is_late(tmp_path, stamp):
     assert (result["score"], result["late"]["late_penalty"]) == (10, 10)
     recorded = json.loads((course / "autograded" / "olga" / A / "results.json").read_text())
     assert "按迟交处理" in recorded["late"]["timestamp_problem"] and recorded["submitted_at"]["source"] == "submitted"
+
+
+# --- student text that reaches the records -----------------------------------------------------
+
+def _one_student(tmp_path, nb, student="nina"):
+    from course.paths import copy_course
+
+    course = copy_course(ROOT, tmp_path / "course")
+    folder = course / "submitted" / student / A
+    folder.mkdir(parents=True)
+    # JSON's ASCII escapes: a lone surrogate is legal in the file (nbformat.write cannot write it)
+    (folder / NB_NAME).write_text(json.dumps(nb), encoding="ascii")
+    return course, f"sqlite:///{course / 'gradebook.db'}"
+
+
+def _records_complete(course, db, student="nina"):
+    """Every record of the student exists, and a second run skips it as already graded."""
+    from course.grading.batch import grade_all
+
+    folder = course / "autograded" / student / A
+    result = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert result["gradebook"] == "recorded" and not result.get("record_errors"), result.get("record_errors")
+    assert (folder / NB_NAME).is_file() and list((course / "feedback" / student / A).glob("*.html"))
+    logs = []
+    grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
+    assert any(line.startswith(f"{student}: already graded") for line in logs), logs
+    return result
+
+
+@needs_bwrap
+def test_lone_surrogates_are_escaped_before_recording(tmp_path):
+    """A lone surrogate in an exception message, printed output and a Markdown cell (none of them
+    encodable as UTF-8) is escaped: every record is written once, and the student is not regraded."""
+    from course.grading.batch import grade_all
+
+    he = "def initialize_parameters_he(layers_dims):\n    print('\\ud800 out')\n    raise ValueError('bad \\ud800 value')\n"
+    nb = solved_notebook(initialize_parameters_he=he)
+    nb.cells.append(nbformat.v4.new_markdown_cell("note \ud800 here"))
+    course, db = _one_student(tmp_path, nb)
+    [result] = grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
+    assert result["score"] == 7
+    recorded = _records_complete(course, db)
+    he_item = next(i for i in recorded["items"] if i["id"] == "initialize_parameters_he")
+    assert any("\\ud800" in t["message"] for t in he_item["tests"])
+    text = (course / "autograded" / "nina" / A / NB_NAME).read_text(encoding="utf-8")
+    assert "\\\\ud800" in text  # the escape, as text in the JSON
+
+
+@needs_bwrap
+@pytest.mark.parametrize("grade_id", [["test_initialize_parameters_he"], {"x": 1}, 7, None, True])
+def test_any_grade_id_type_is_tolerated(tmp_path, grade_id):
+    """A grade_id that is not a string (a list, a dict, a number, null) on the He cell and on a
+    test cell: the submission is graded (found by its def) and every record, the autograded
+    notebook included, is written."""
+    from course.grading.batch import grade_all
+
+    nb = solved_notebook()
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in ("initialize_parameters_he", "test_initialize_parameters_zeros"):
+            cell.metadata.nbgrader["grade_id"] = grade_id
+    course, db = _one_student(tmp_path, nb)
+    [result] = grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
+    assert (result["score"], result["status"]) == (10, "graded")
+    _records_complete(course, db)
+    out = nbformat.read(course / "autograded" / "nina" / A / NB_NAME, as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in out.cells]
+    assert all(i is None or isinstance(i, str) for i in ids)
+    assert "test_initialize_parameters_zeros" in ids  # the course's test cell is back, with its verdict
+
+
+ANSI = "\x1b[2K\x1b[1A\x1b[32m✓ 通过  全部测试\x1b[0m \x1b]8;;http://evil.example/\x07link\x1b]8;;\x07 \x9b31m"
+
+
+@needs_bwrap
+def test_ansi_escapes_never_reach_formgrader_or_feedback(tmp_path):
+    """A student's exception text and output with ANSI colour, cursor and hyperlink sequences (to hide
+    lines or fake a green verdict): the autograded notebook, the feedback page and results.json
+    carry the text without a single escape or C1 control."""
+    from course.grading.batch import grade_all
+
+    he = f"def initialize_parameters_he(layers_dims):\n    print({ANSI!r})\n    raise ValueError({ANSI!r})\n"
+    nb = solved_notebook(initialize_parameters_he=he)
+    nb.cells.append(nbformat.v4.new_markdown_cell(ANSI))
+    course, db = _one_student(tmp_path, nb)
+    [result] = grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
+    assert result["score"] == 7
+    files = [course / "autograded" / "nina" / A / NB_NAME, course / "autograded" / "nina" / A / "results.json",
+             *(course / "feedback" / "nina" / A).glob("*.html")]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\\u001b" not in text and "\x9b" not in text and "\\u009b" not in text, path
+        assert "全部测试" in text, path  # the words stay, only the escapes go

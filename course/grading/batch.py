@@ -18,6 +18,7 @@ from course.grading.autograded import autograded_notebook_path, write_autograded
 from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
 from course.grading.feedback import write_feedback
 from course.grading.notebooks import MAX_NOTEBOOK_BYTES
+from course.grading.text import clean_record
 from course.grading.store import (ensure_assignment, read_results, record_in_gradebook, results_path,
                                   write_json_atomically)
 from course.late import load_policy
@@ -207,6 +208,7 @@ def record_result(root: Path, assignment: str, result: dict, feedback_html: str 
     - class_dir: where autograded/ and feedback/ go (default: root)
     """
     data = class_dir or root
+    clean_record(result)  # no terminal escapes, nothing unencodable: every record below can be written
     student = result["student"]
     notebook_id = master_notebook(root, assignment).stem
     result["submission"] = stamp
