@@ -75,3 +75,14 @@ class GradeInSandbox(NbGraderPreprocessor):
         self.log.info("%s/%s graded in the sandbox: %g/%g %s", student, assignment, result["score"],
                       result["max_score"], result["status"])
         return build_autograded(root, assignment, result, sub.notebook), resources
+
+
+# Appended to a scratch course's nbgrader_config.py by the benchmarks only (bench/grade_speed.py,
+# bench/grade_class.py), which time nbgrader's own Autograde (a kernel runs the notebook
+# unsandboxed) on the course's sample submissions: never for a class's submissions.
+STOCK_AUTOGRADE_CONFIG = """
+# benchmark only: nbgrader's stock Autograde, which executes the notebook unsandboxed
+from nbgrader.converters import Autograde as _StockAutograde
+c.Autograde.sanitize_preprocessors = _StockAutograde.class_traits()["sanitize_preprocessors"].default()
+c.Autograde.autograde_preprocessors = _StockAutograde.class_traits()["autograde_preprocessors"].default()
+"""
