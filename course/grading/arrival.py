@@ -21,9 +21,11 @@ it wrote the stamp):
   after collect): the landing time (nbgrader's collect time) less the grace, or the stamp if later;
 - the course has no exchange (an LMS download via zip_collect, course serve: stamps the
   instructor's tools wrote): the stamp, which cannot be later than the landing time;
-- a missing, unparsable or future stamp (later than the trusted time plus the grace) fails closed:
-  the trusted time counts, the submission is late whenever the assignment has a due date, and
-  the result says why (``problem``).
+- an unparsable or future stamp (later than the trusted time plus the grace) fails closed: the
+  trusted time counts, the submission is late whenever the assignment has a due date, and the
+  result says why (``problem``);
+- no stamp (a file copied by hand; nbgrader's tools always write one): the exchange's arrival or
+  collect time where the course has an exchange, else no time (never late, as nbgrader has it).
 """
 from __future__ import annotations
 
@@ -124,8 +126,9 @@ def exchange_arrival(inbound: Path, student: str, assignment: str, notebook_name
 def submission_time(root: Path, student: str, assignment: str, notebook: Path, stamp: dict) -> dict:
     """The submission's time and where it came from. ``stamp`` is batch.submission_stamp()'s
     (sha256 of the notebook, timestamp.txt's text). Returns {"time": naive UTC datetime or None,
-    "source": "exchange" | "timestamp.txt" | "submitted", "claimed": the stamp's text, "problem": Chinese
-    text or ""}; "problem" means the stamp is not believed and the submission counts as late."""
+    "source": "exchange" | "timestamp.txt" | "submitted", "claimed": the stamp's text, "claimed_time": it
+    parsed (or None), "problem": Chinese text or ""}; "problem" means the stamp is not believed and the
+    submission counts as late."""
     claimed_text = stamp.get("timestamp")
     claimed = parse_stamp(claimed_text)
     grace = timedelta(seconds=GRACE_SECONDS)
@@ -139,13 +142,16 @@ def submission_time(root: Path, student: str, assignment: str, notebook: Path, s
             trusted, source = _utc(os.lstat(notebook).st_ctime), "submitted"
         except OSError:
             trusted, source = None, "submitted"
-    out = {"time": trusted, "source": source, "claimed": claimed_text, "problem": ""}
+    out = {"time": trusted, "source": source, "claimed": claimed_text, "claimed_time": claimed, "problem": ""}
     if trusted is None:  # no notebook: nothing is graded, nothing to date
         out["time"] = claimed
         return out
-    if claimed is None:
-        what = f"无法解析（{claimed_text!r}）" if claimed_text else "缺失"
-        out["problem"] = f"提交时间文件 timestamp.txt {what}：按迟交处理（以服务器记录的时间 {trusted:%Y-%m-%d %H:%M:%S} UTC 为准）。"
+    if claimed_text is None:  # no stamp (or not UTF-8): the trusted time where there is one, as before otherwise
+        if not through_exchange:
+            out["time"] = None
+    elif claimed is None:
+        out["problem"] = (f"提交时间文件 timestamp.txt 无法解析（{claimed_text!r}）：按迟交处理"
+                          f"（以服务器记录的时间 {trusted:%Y-%m-%d %H:%M:%S} UTC 为准）。")
     elif claimed > trusted + grace:
         out["problem"] = (f"提交时间文件 timestamp.txt 写的是将来的时间（{claimed_text}，晚于服务器收到作业的时间 "
                           f"{trusted:%Y-%m-%d %H:%M:%S} UTC）：按迟交处理。")

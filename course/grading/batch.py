@@ -91,9 +91,14 @@ def submission_stamp(sub: Submission) -> dict:
                 digest.update(f"{info.st_mode} {info.st_size} {info.st_mtime_ns}".encode())
     except OSError as exc:
         digest.update(f"unreadable {exc.errno}".encode())
+    # A few bytes of a regular file (never a symlink to /dev/zero or a FIFO); bytes that are not UTF-8
+    # stay visible, and unparsable: course.grading.arrival fails closed on them.
     try:
-        timestamp = (sub.notebook.parent / "timestamp.txt").read_text(encoding="utf-8").strip()[:100] or None
-    except (OSError, UnicodeDecodeError):
+        fd = os.open(sub.notebook.parent / "timestamp.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            raw = f.read(400) if stat.S_ISREG(os.fstat(f.fileno()).st_mode) else b"<not a file>"
+        timestamp = raw.decode("utf-8", "backslashreplace").strip()[:100] or None
+    except OSError:
         timestamp = None
     return {"sha256": digest.hexdigest(), "timestamp": timestamp}
 
@@ -225,7 +230,7 @@ def record_result(root: Path, assignment: str, result: dict, feedback_html: str 
 
     def gradebook():
         result["late"] = record_in_gradebook(db_url, result, notebook_id, when["time"], late_policy,
-                                             fail_closed=bool(when["problem"]))
+                                             fail_closed=bool(when["problem"]), claimed=when["claimed_time"])
         if when["problem"]:
             result["late"]["timestamp_problem"] = when["problem"]
         result["gradebook"] = "recorded"
