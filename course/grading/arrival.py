@@ -35,6 +35,8 @@ import stat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from course.grading.text import clean_text
+
 GRACE_SECONDS = 60.0
 MAX_RECORD_ENTRIES = 10_000  # files and folders looked at in one inbound record
 MAX_NOTEBOOK_BYTES = 32 << 20
@@ -161,4 +163,5 @@ def submission_time(root: Path, student: str, assignment: str, notebook: Path, s
             out["source"] = "timestamp.txt"
     else:
         out["time"], out["source"] = claimed, "timestamp.txt"
+    out["problem"] = clean_text(out["problem"])  # it quotes the student's stamp
     return out
