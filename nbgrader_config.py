@@ -34,3 +34,11 @@ c.AssignLatePenalties.plugin_class = "course.late.LatePenalty"
 c.LatePenalty.penalty_method = "none"
 c.LatePenalty.points_per_hour = 1.0
 c.LatePenalty.per_assignment = {}
+
+# nbgrader autograde (and formgrader's Autograde button) never runs a student's notebook in a
+# kernel as the instructor: the sanitize step is our sandboxed engine (the same grading and records
+# as `course grade`), and nbgrader's Execute/SaveAutoGrades step is empty
+# (course/grading/nbgrader_autograde.py). Without bubblewrap it refuses and points to `course grade`.
+c.Autograde.sanitize_preprocessors = ["course.grading.nbgrader_autograde.GradeInSandbox"]
+c.Autograde.autograde_preprocessors = []
+c.GradeInSandbox.course_root = here

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from course.build import MARKER_RE  # noqa: E402
 from course.grading.batch import grade_all  # noqa: E402
+from course.grading.nbgrader_autograde import STOCK_AUTOGRADE_CONFIG  # noqa: E402
 from course.grading.notebooks import read_master  # noqa: E402
 from course.grading.parallel import dask_client  # noqa: E402
 from course.paths import assignments as list_assignments  # noqa: E402
@@ -104,6 +105,8 @@ def plain_nbgrader_course(course: Path, dest: Path, assignments: list[str]) -> d
     """Copy the course to dest for nbgrader alone, public-test cells carrying the points (see module
     doc); return each assignment's points per function."""
     copy_course(course, dest, ("source", "nbgrader_config.py"))
+    with (dest / "nbgrader_config.py").open("a") as config:  # the comparison is with nbgrader's own
+        config.write(STOCK_AUTOGRADE_CONFIG)
     points = {}
     for a in assignments:
         path = master_notebook(dest, a)

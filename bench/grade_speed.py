@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.grading.engine import grade_submission  # noqa: E402
+from course.grading.nbgrader_autograde import STOCK_AUTOGRADE_CONFIG  # noqa: E402
 from course.paths import copy_course, master_notebook  # noqa: E402
 from course.sandbox.process import bwrap_works  # noqa: E402
 
@@ -41,6 +42,8 @@ def main(assignment: str = "initialization") -> None:
     nbgrader_times = []
     with tempfile.TemporaryDirectory() as tmp:
         course = copy_course(ROOT, Path(tmp) / "course", ("source", "nbgrader_config.py"))
+        with (course / "nbgrader_config.py").open("a") as config:  # the comparison is with nbgrader's own
+            config.write(STOCK_AUTOGRADE_CONFIG)
         db = f"--CourseDirectory.db_url=sqlite:///{course / 'gb.db'}"
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", db,
                         f"--CourseDirectory.root={course}"], cwd=course, env=env, check=True, capture_output=True)

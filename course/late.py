@@ -8,8 +8,8 @@ Configured in nbgrader_config.py, where nbgrader's own autograder reads it too
     c.LatePenalty.per_assignment = {"initialization": "zero"}   # overrides penalty_method
 
 Due dates live in nbgrader's gradebook (``nbgrader db assignment add ID --duedate=...``) and
-extensions on a student's submission (``course extension``); a submission's time is its
-``timestamp.txt`` (written by ``nbgrader submit``/``collect``).
+extensions on a student's submission (``course extension``); a submission's time comes from
+times the student cannot write, its ``timestamp.txt`` only within them (course.grading.arrival).
 """
 from __future__ import annotations
 

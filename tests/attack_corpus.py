@@ -23,6 +23,17 @@ def _forge(payload, claimed=None):
 '''
 OK_REPLY = b'{"message": {"__dict__": {"ok": true, "value": null}}, "blobs": []}'
 
+# A right He initializer, for the attacks that try to make the given helpers train with it.
+RIGHT_HE = '''
+def _right_he(layers_dims):
+    np.random.seed(3)
+    p = {}
+    for l in range(1, len(layers_dims)):
+        p["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])
+        p["b" + str(l)] = np.zeros((layers_dims[l], 1))
+    return p
+'''
+
 ATTACKS = {
     # 1. remount the read-only virtualenv read-write and install a pytest11 plugin that scores tests
     "escape_remount": ("solved", "initialize_parameters_zeros", '''
@@ -216,4 +227,25 @@ print("y" * (30 << 20))
 def initialize_parameters_xavier(layers_dims):
     return {"W1": ["z" * 1000] * 5000, "b1": list(range(500_000))}
 ''', {"initialize_parameters_xavier": 0}, "graded"),
+    # 18. wrong He, and the given init_utils rewired in place so that train() uses a right one
+    "rewired_resolver": ("solved", "initialize_parameters_he", RIGHT_HE + '''
+def initialize_parameters_he(layers_dims):
+    p = _right_he(layers_dims)
+    return {k: (v / np.sqrt(2) if k[0] == "W" else v) for k, v in p.items()}
+import init_utils as _iu
+_iu._resolve_initializer = lambda initialization: _right_he
+''', {"initialize_parameters_he": 0}, "graded"),
+    # 19. wrong He, and train's code object replaced by one that trains with a right one
+    "rewired_train_code": ("solved", "initialize_parameters_he", RIGHT_HE + '''
+import types as _types
+def initialize_parameters_he(layers_dims):
+    p = _right_he(layers_dims)
+    return {k: (v / np.sqrt(2) if k[0] == "W" else v) for k, v in p.items()}
+train.__globals__["_train_copy"] = _types.FunctionType(train.__code__, train.__globals__, "copy",
+                                                       train.__defaults__)
+train.__globals__["_right_he"] = _right_he
+def _evil(X, Y, initialization="he", learning_rate=0.01, num_iterations=15000, record_every=1000, print_cost=False):
+    return _train_copy(X, Y, _right_he, learning_rate, num_iterations, record_every, print_cost)
+train.__code__ = _evil.__code__
+''', {"initialize_parameters_he": 0}, "graded"),
 }

@@ -178,10 +178,11 @@ def test_formgrader_lists_opens_and_keeps_a_manual_grade(formgrader, tmp_path):
 
 def test_nbgrader_autograde_needs_no_manual_grade(tmp_path):
     """nbgrader's own autograder, run on a submission, finds only autograded answers and autograder
-    test cells: every grade is automatic (it runs the public tests) and none needs a manual grade."""
+    test cells: every grade is automatic (it grades through our sandboxed engine, see
+    course/grading/nbgrader_autograde.py) and none needs a manual grade."""
     from nbgrader.api import Gradebook
 
-    course = copy_course(ROOT, tmp_path / "course", ("source", "release", "nbgrader_config.py"))
+    course = copy_course(ROOT, tmp_path / "course", ("source", "release", "graders", "nbgrader_config.py"))
     db = f"sqlite:///{course / 'gradebook.db'}"
     folder = course / "submitted" / "dana" / A
     folder.mkdir(parents=True)
@@ -195,6 +196,32 @@ def test_nbgrader_autograde_needs_no_manual_grade(tmp_path):
         notebook = gb.find_submission_notebook(NOTEBOOK, A, "dana")
         grades = {g.name: (g.auto_score, g.needs_manual_grade) for g in notebook.grades}
         assert not notebook.needs_manual_grade
-    # the public test of the wrong He fails, every other one passes; Xavier is extra credit (0 points)
+        xavier = gb.find_grade("test_initialize_parameters_xavier", NOTEBOOK, A, "dana").extra_credit
+    # the hidden tests of the wrong He fail, every other one passes; Xavier is extra credit (0 points + 2)
     assert grades == {"test_initialize_parameters_zeros": (2, False), "test_initialize_parameters_random": (3, False),
                       "test_initialize_parameters_he": (0, False), "test_initialize_parameters_xavier": (0, False)}
+    assert xavier == 2
+    assert json.loads((course / "autograded" / "dana" / A / "results.json").read_text())["score"] == 7
+
+
+def test_formgrader_autograde_button_grades_in_the_sandbox(formgrader):
+    """formgrader's Autograde button (its API's POST .../autograde, the same Autograde converter as
+    `nbgrader autograde`, run inside the Jupyter server as the instructor) on a correct notebook
+    carrying a payload: graded by our engine (10, the extra credit included), and the payload
+    neither wrote beside the course nor read the hidden grader."""
+    from test_trust import PAYLOAD
+
+    course, server = formgrader
+    nb = solved_notebook()
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_zeros")
+    cell.source += "\n" + PAYLOAD.format(course=str(course))
+    folder = course / "submitted" / "mallory" / A
+    folder.mkdir(parents=True)
+    nbformat.write(nb, str(folder / NB_NAME))
+    answer = server.json(f"/formgrader/api/submission/{A}/mallory/autograde", "POST", {})
+    assert answer["success"], answer
+    assert not list(course.parent.rglob("PAYLOAD_RAN"))
+    result = json.loads((course / "autograded" / "mallory" / A / "results.json").read_text())
+    assert (result["score"], result["status"], result["isolation"]) == (10.0, "graded", "bwrap")
+    listed = {s["student"]: s for s in server.json(f"/formgrader/api/submissions/{A}")}
+    assert (listed["mallory"]["score"], listed["mallory"]["needs_manual_grade"]) == (10.0, False)

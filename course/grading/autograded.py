@@ -33,6 +33,7 @@ from pathlib import Path
 import nbformat
 
 from course.grading.feedback import copy_submission_files
+from course.grading.text import clean_record
 from course.paths import master_notebook
 from course.grading.notebooks import (TEST_PREFIX, InvalidNotebook, _defines, _nbgrader, item_of_grade_cell,
                                       read_submission)
@@ -115,6 +116,8 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
         gid = _nbgrader(cell).get("grade_id")
+        if not isinstance(gid, str):  # a list, dict, number...: not one of the course's cells
+            gid = None
         tags = cell.get("metadata", {}).get("tags")
         # of the submission's own cell metadata only plain tags are kept (no arbitrary, unbounded data)
         cell["metadata"] = meta = {"tags": tags} if _plain_tags(tags) else {}
@@ -170,7 +173,8 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
         ids.add(cell["id"])
     out = nbformat.v4.new_notebook(metadata=copy.deepcopy(release.metadata), cells=cells)
     out.metadata.pop("course", None)
-    return _bounded(out)
+    # formgrader renders ANSI in outputs, and a lone surrogate would make the write fail
+    return _bounded(nbformat.from_dict(clean_record(out)))
 
 
 def _escape(text: str) -> str:

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from course.grading.arrival import submission_time
 from course.grading.autograded import autograded_notebook_path, write_autograded
 from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
 from course.grading.feedback import write_feedback
 from course.grading.notebooks import MAX_NOTEBOOK_BYTES
+from course.grading.text import clean_record
 from course.grading.store import (ensure_assignment, read_results, record_in_gradebook, results_path,
                                   write_json_atomically)
 from course.late import load_policy
@@ -89,20 +91,16 @@ def submission_stamp(sub: Submission) -> dict:
                 digest.update(f"{info.st_mode} {info.st_size} {info.st_mtime_ns}".encode())
     except OSError as exc:
         digest.update(f"unreadable {exc.errno}".encode())
+    # A few bytes of a regular file (never a symlink to /dev/zero or a FIFO); bytes that are not UTF-8
+    # stay visible, and unparsable: course.grading.arrival fails closed on them.
     try:
-        timestamp = (sub.notebook.parent / "timestamp.txt").read_text(encoding="utf-8").strip()[:100] or None
-    except (OSError, UnicodeDecodeError):
+        fd = os.open(sub.notebook.parent / "timestamp.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            raw = f.read(400) if stat.S_ISREG(os.fstat(f.fileno()).st_mode) else b"<not a file>"
+        timestamp = raw.decode("utf-8", "backslashreplace").strip()[:100] or None
+    except OSError:
         timestamp = None
     return {"sha256": digest.hexdigest(), "timestamp": timestamp}
-
-
-def _parse_timestamp(text: str | None):
-    from nbgrader.utils import parse_utc
-
-    try:
-        return parse_utc(text) if text else None
-    except (ValueError, OverflowError):
-        return None
 
 
 def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, timeout: float,
@@ -215,16 +213,28 @@ def record_result(root: Path, assignment: str, result: dict, feedback_html: str 
     - class_dir: where autograded/ and feedback/ go (default: root)
     """
     data = class_dir or root
+    clean_record(result)  # no terminal escapes, nothing unencodable: every record below can be written
     student = result["student"]
     notebook_id = master_notebook(root, assignment).stem
     result["submission"] = stamp
 
+    notebook = folder / f"{notebook_id}.ipynb"
+    # Lateness from times the student cannot write (the exchange's arrival, collect time), never
+    # timestamp.txt alone; a stamp that is not believed fails closed (late) and says so.
+    when = submission_time(root, student, assignment, notebook, stamp)
+    result["submitted_at"] = {"time": when["time"].isoformat() + "Z" if when["time"] else None,
+                              "source": when["source"], "problem": when["problem"]}
+    if when["problem"]:
+        result["late_notice"] = when["problem"]
+        feedback_html = None  # a page rendered by a worker does not carry the notice: rendered here
+
     def gradebook():
-        result["late"] = record_in_gradebook(db_url, result, notebook_id, _parse_timestamp(stamp["timestamp"]),
-                                             late_policy)
+        result["late"] = record_in_gradebook(db_url, result, notebook_id, when["time"], late_policy,
+                                             fail_closed=bool(when["problem"]), claimed=when["claimed_time"])
+        if when["problem"]:
+            result["late"]["timestamp_problem"] = when["problem"]
         result["gradebook"] = "recorded"
 
-    notebook = folder / f"{notebook_id}.ipynb"
     steps = [("feedback", lambda: write_feedback(data, result, feedback_html, notebook_id, folder)),
              ("autograded notebook", lambda: write_autograded(root, result, notebook_id, notebook, folder,
                                                               class_dir=data))]

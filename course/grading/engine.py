@@ -18,6 +18,7 @@ from course.grading.plugin import GradingPlugin
 from course.grading.pool import copy_release, warm_key
 from course.grading.reference import load_reference
 from course.grading.session import SubmissionSession
+from course.grading.text import clean_record
 from course.paths import master_notebook
 from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works
 
@@ -208,6 +209,7 @@ def clip(text, limit: int = MAX_MESSAGE_CHARS) -> str:
 def bound_result(result: dict) -> dict:
     """Clip every string that may hold submission text; then, if the record is still too large,
     drop plots and shorten messages further, so results.json and the feedback page stay small."""
+    clean_record(result)  # before it leaves the engine: no terminal escapes, nothing unencodable
     result["message"] = clip(result.get("message", ""))
     result["output"] = clip(result.get("output", ""), MAX_OUTPUT_CHARS)
     if "grader_errors" in result:

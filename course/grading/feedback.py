@@ -136,6 +136,8 @@ def render_feedback(result: dict) -> str:
     ]
     if result.get("message"):
         parts.append(f"<p class='bad'>{_e(result['message'])}</p>")
+    if result.get("late_notice"):
+        parts.append(f"<p class='bad'>{_e(result['late_notice'])}</p>")
     for item in result["items"]:
         label = " <span class='bonus'>（加分题）</span>" if item.get("extra_credit") else ""
         parts.append(f"<h2>{_e(item['id'])}：{_points(item['score'])} / {_points(item['max_score'])}{label}</h2>")

@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 import warnings
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -87,7 +87,7 @@ def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
 
 
 def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: datetime | None = None,
-                        late_policy=None) -> dict:
+                        late_policy=None, fail_closed: bool = False, claimed: datetime | None = None) -> dict:
     """Store each item's score as the ``auto_score`` of its autograder test cell's grade
     (``test_<function>``, see notebooks.GradedItem.grade_cell).
 
@@ -98,12 +98,24 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
     notebook's late penalty, computed on its score including manual grades. Returns
     {"seconds_late", "late_penalty"}. The assignment must be in the gradebook (ensure_assignment).
     An extra-credit item's cell has 0 points for nbgrader; its score goes to the grade's
-    ``extra_credit``, which nbgrader adds on top of the notebook's maximum.
+    ``extra_credit``, which nbgrader adds on top of the notebook's maximum. ``fail_closed`` (a
+    timestamp.txt that is not believed, see course.grading.arrival): the submission counts as
+    submitted at the latest of ``timestamp`` and one second past its due date, so it is late
+    whenever there is a due date, for nbgrader's own tools too; without a due date nothing is late
+    and the stamp as parsed (``claimed``, None when unreadable) is kept, as nbgrader records it
+    (formgrader lists a submission as autograded only when the two agree).
     """
     with _gradebook(db_url) as gb:
         gb.update_or_create_student(result["student"])
-        extra = {"timestamp": timestamp} if timestamp is not None else {}
-        submission = gb.update_or_create_submission(result["assignment"], result["student"], **extra)
+        submission = gb.update_or_create_submission(result["assignment"], result["student"])
+        if fail_closed:
+            if submission.duedate is None:
+                submission.timestamp = claimed
+            else:
+                after_due = submission.duedate + timedelta(seconds=1)
+                submission.timestamp = after_due if timestamp is None else max(timestamp, after_due)
+        elif timestamp is not None:
+            submission.timestamp = timestamp
         items = {item["id"]: item for item in result["items"]}
         target = None
         for notebook in submission.notebooks:

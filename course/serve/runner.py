@@ -29,6 +29,7 @@ from course.grading.feedback import render_feedback
 from course.grading.parallel import _grade_task
 from course.grading.pool import close_process_pool, prewarm
 from course.grading.store import write_json_atomically
+from course.grading.text import clean_record
 from course.late import load_policy
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
@@ -141,6 +142,7 @@ class Runner(threading.Thread):
             traceback.print_exc()
 
     def _complete(self, job: Job, result: dict, page: str | None) -> None:
+        clean_record(result)  # a lone surrogate would make every write below fail, the attempt 'grading' forever
         folder = Path(job.folder)
         page = page if page is not None else render_feedback(result)
         (folder / ATTEMPT_FEEDBACK).write_text(page, encoding="utf-8")
