@@ -81,6 +81,9 @@ class ServeConfig:
 SMALL_FORM_BYTES = 8 << 10  # /login, /logout: a token and a CSRF token
 OTHER_BODY_BYTES = 64 << 10  # anything else (GETs carry no body)
 UPLOAD_OVERHEAD = 64 << 10  # multipart headers and the CSRF field around the notebook
+# connections asyncio accepts in one go (and the listen backlog): each holds a descriptor until
+# the cap closes it, so the descriptors in use stay below the cap plus this
+ACCEPT_BURST = 256
 
 
 class BodyLimit:
@@ -108,30 +111,40 @@ class BodyLimit:
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        state = {"received": 0, "done": False}
+        chunked = any(k == b"transfer-encoding" for k, _ in scope["headers"])
+        # "done": the body has been read to its end (or there is none); "unread": it never will be
+        state = {"received": 0, "done": not chunked and declared in (None, b"0"), "unread": False}
+
+        def refuse(exc: HTTPException) -> HTTPException:
+            state["done"] = state["unread"] = True
+            return exc
 
         async def limited_receive():
             if state["done"]:
                 return await receive()
             if declared is not None and (not declared.isdigit() or int(declared) > cap):
-                state["done"] = True
-                raise self.too_large(cap)
+                raise refuse(self.too_large(cap))
             try:
                 message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
             except asyncio.TimeoutError:
-                state["done"] = True
-                raise HTTPException(408, "上传太慢，连接已超时，请重试") from None
+                raise refuse(HTTPException(408, "上传太慢，连接已超时，请重试")) from None
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
                 if state["received"] > cap:
-                    state["done"] = True
-                    raise self.too_large(cap)
+                    raise refuse(self.too_large(cap))
                 state["done"] = not message.get("more_body", False)
             else:
                 state["done"] = True
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def closing_send(message):
+            # answered before its body was read to the end (refused, or a 401/403/400 that never
+            # read it): close the connection rather than let uvicorn read and discard the rest
+            if message["type"] == "http.response.start" and (state["unread"] or not state["done"]):
+                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+            await send(message)
+
+        await self.app(scope, limited_receive, closing_send)
 
 
 def same_origin(request: Request) -> bool:
@@ -522,13 +535,13 @@ def _file_descriptors_for(connections: int) -> int:
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = connections + 1024
+    wanted = connections + ACCEPT_BURST + 1024
     if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard) and soft < wanted:
         soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    return connections if soft == resource.RLIM_INFINITY else max(16, min(connections, soft - 512))
+    return connections if soft == resource.RLIM_INFINITY else max(16, min(connections, soft - ACCEPT_BURST - 512))
 
 
 def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -541,5 +554,6 @@ def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> Non
         timeout_keep_alive=5,  # an idle kept-alive connection is closed after 5 s
         limit_concurrency=connections + 1,  # (uvicorn counts connections too: ours are capped at accept)
         h11_max_incomplete_event_size=16 << 10,  # request line and headers: 16 KB
+        backlog=ACCEPT_BURST,
         timeout_graceful_shutdown=10,
     )).run()
