@@ -42,7 +42,7 @@ def srv(tmp_path_factory):
     course = copy_course(ROOT, base / "course")
     tmp = base / "tmp"
     tmp.mkdir()
-    server = Server(course, "--uploads-per-minute", "100", "--timeout", str(TIMEOUT), "--call-timeout", str(TIMEOUT),
+    server = Server(course, "--uploads-per-minute", "100", "--timeout", str(TIMEOUT), "--call-timeout", str(TIMEOUT - 2),
                     "--header-timeout", str(HEADER_TIMEOUT), "--max-connections", str(MAX_CONNECTIONS),
                     env={"TMPDIR": str(tmp)})
     server.tmp = tmp
@@ -389,14 +389,21 @@ def test_one_student_cannot_starve_another(srv):
 
 
 def test_a_notebook_slow_to_parse_does_not_freeze_the_service(srv):
-    """A legal notebook just under the cap made of ~180,000 empty raw cells takes seconds to parse
-    and validate; /healthz, polled meanwhile, stays fast for everyone."""
-    cell = '{"cell_type":"raw","metadata":{},"source":""}'
+    """Legal notebooks just under the size cap: ~180,000 empty raw cells (10 s to parse and validate;
+    refused, 400: over the 5,000-cell cap, found without nbformat) and 5,000 cells of many short
+    lines (parsed and validated: accepted, graded); /healthz, polled meanwhile, stays fast."""
+    from course.serve.app import MAX_CELLS
+
     head = '{"nbformat":4,"nbformat_minor":4,"metadata":{},"cells":['
-    count = (CAP - len(head) - 100) // (len(cell) + 1)
-    body = (head + ",".join([cell] * count) + "]}").encode()
-    assert len(body) <= CAP and count > 170_000
-    nbformat.reads(body.decode(), as_version=4)  # legal
+
+    def notebook(cell: str, count: int | None = None) -> bytes:
+        count = count or (CAP - len(head) - 100) // (len(cell) + 1)
+        return (head + ",".join([cell] * count) + "]}").encode()
+
+    raw = notebook('{"cell_type":"raw","metadata":{},"source":""}')
+    lines = json.dumps(["x = 1\n"] * ((CAP - 200_000) // MAX_CELLS // 12))
+    many_lines = notebook('{"cell_type":"markdown","metadata":{},"source":%s}' % lines, MAX_CELLS)
+    assert len(raw) <= CAP and len(many_lines) <= CAP and raw.count(b"cell_type") > 170_000
     latencies, done = [], threading.Event()
 
     def poll():
@@ -409,15 +416,16 @@ def test_a_notebook_slow_to_parse_does_not_freeze_the_service(srv):
     poller.start()
     try:
         time.sleep(0.3)
-        start = time.monotonic()
-        r = upload(srv, srv.tokens["big"], body)
-        took = time.monotonic() - start
+        refused = upload(srv, srv.tokens["big"], raw)
+        accepted = upload(srv, srv.tokens["big"], many_lines)
         time.sleep(0.3)
     finally:
         done.set()
         poller.join()
-    assert r.status_code == 202, r.text
-    assert len(latencies) > 5 and max(latencies) < 1.0, (took, sorted(latencies)[-5:])
+    assert refused.status_code == 400 and "单元格太多" in refused.json()["error"], refused.text
+    assert accepted.status_code == 202, accepted.text
+    assert len(latencies) > 5 and max(latencies) < 1.0, sorted(latencies)[-5:]
+    assert wait_graded(srv, srv.tokens["big"], accepted.json()["id"], timeout=120)["score"] == 0
 
 
 def test_grading_survives_a_failing_step_and_healthz_tells_the_truth(srv):
