@@ -5,6 +5,7 @@ import argparse
 import contextlib
 import os
 import sys
+import time
 from pathlib import Path
 
 from course.paths import assignments as list_assignments
@@ -136,12 +137,23 @@ def cmd_token(args) -> int:
     from course.serve.db import ServeDB
 
     root = course_root()
-    if not valid_id(args.user):
-        print(f"course token: invalid id {args.user!r}", file=sys.stderr)
+    db = ServeDB(root / "serve.db")
+    if args.list:
+        for user, role, tokens, created, sessions in db.users():
+            print(f"{user}\t{role}\t{tokens} token(s), newest {time.strftime('%Y-%m-%d %H:%M', time.gmtime(created))} UTC"
+                  f"\t{sessions} session(s)")
+        return 0
+    user = args.revoke or args.user
+    if not user or not valid_id(user):
+        print(f"course token: invalid id {user!r}", file=sys.stderr)
         return 2
+    if args.revoke:  # takes effect at once: the running service checks serve.db on every request
+        tokens, sessions = db.revoke(user)
+        print(f"revoked {tokens} token(s) and {sessions} browser session(s) of {user}")
+        return 0
     role = "instructor" if args.instructor else "student"
-    token = ServeDB(root / "serve.db").create_token(args.user, role)
-    print(f"access token for {role} {args.user} (shown once; stored hashed): {token}")
+    token = db.create_token(user, role)
+    print(f"access token for {role} {user} (shown once; stored hashed): {token}")
     return 0
 
 
@@ -167,6 +179,8 @@ def cmd_serve(args) -> int:
                          attempts_per_assignment=args.attempts, workers=args.workers, scheduler=args.scheduler,
                          allow_insecure_scheduler=args.allow_insecure_scheduler,
                          secure_cookies=args.secure_cookies, timeout=args.timeout,
+                         max_connections=args.max_connections, header_timeout=args.header_timeout,
+                         body_timeout=args.body_timeout, stall_seconds=args.stall_seconds,
                          limits=Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20))
     serve(config, args.host, args.port)
     return 0
@@ -243,8 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_extension)
 
     p = sub.add_parser("token", help="create an access token for `course serve` (printed once, as the last word)")
-    p.add_argument("user", help="student id (or instructor name with --instructor)")
+    p.add_argument("user", nargs="?", help="student id (or instructor name with --instructor)")
     p.add_argument("--instructor", action="store_true", help="a token for the instructor dashboard")
+    p.add_argument("--revoke", metavar="USER", help="delete all of USER's tokens and end their browser sessions")
+    p.add_argument("--list", action="store_true", help="list users with tokens (never the tokens)")
     p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("serve", help="web service: students upload notebooks and get feedback in seconds")
@@ -263,6 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-mb", type=int, default=2048,
                    help="memory of all the submission's processes together, tmpfs included (cgroup; else per process)")
     p.add_argument("--secure-cookies", action="store_true", help="session cookie only over HTTPS (behind a TLS proxy)")
+    p.add_argument("--max-connections", type=int, default=1000,
+                   help="open connections; over it the one waiting longest without a request is dropped")
+    p.add_argument("--header-timeout", type=float, default=10.0, help="seconds to send the request headers")
+    p.add_argument("--body-timeout", type=float, default=120.0, help="seconds to send a whole request body")
+    p.add_argument("--stall-seconds", type=float, default=None,
+                   help="/healthz is degraded when an upload waits this long with nothing graded (default: --timeout + 60)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="write reports/<assignment>.html: score statistics for instructors")

@@ -1,5 +1,6 @@
-"""The service's own records (serve.db, SQLite): access tokens (stored hashed) and the durable
-queue of uploaded attempts. Grades themselves go where `course grade` puts them."""
+"""The service's own records (serve.db, SQLite): access tokens and browser sessions (both stored
+hashed, both revocable) and the durable queue of uploaded attempts. Grades themselves go where
+`course grade` puts them."""
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     score REAL, max_score REAL, result_status TEXT);
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, received);
 CREATE INDEX IF NOT EXISTS jobs_by_student ON jobs (student, assignment, received);
+CREATE INDEX IF NOT EXISTS jobs_by_student_status ON jobs (student, status);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    hash TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL, token TEXT NOT NULL, created REAL NOT NULL);
 """
+
+SESSION_SECONDS = 14 * 24 * 3600  # as long as the cookie lives
 
 VISIBLE = "status IN ('queued', 'grading', 'graded')"  # attempts that were stored as notebooks
 
@@ -53,10 +59,10 @@ class ServeDB:
             db.executescript(SCHEMA)
 
     @contextmanager
-    def connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+    def connect(self, write: bool = True, timeout: float = 30) -> Iterator[sqlite3.Connection]:
         """A transaction; ``write=False``: a read that never waits for, nor blocks, the writers
         (students polling their status while the runner records grades)."""
-        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
+        with closing(sqlite3.connect(self.path, timeout=timeout, isolation_level=None)) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a 202 means the attempt survives a crash
             db.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
@@ -82,6 +88,48 @@ class ServeDB:
         with self.connect(write=False) as db:
             row = db.execute("SELECT user, role FROM tokens WHERE hash = ?", (_hash(token),)).fetchone()
         return (row[0], row[1]) if row else None
+
+    def revoke(self, user: str) -> tuple[int, int]:
+        """Delete every token of ``user`` and every browser session opened with one:
+        (tokens, sessions) removed. The user's attempts and grades stay."""
+        with self.connect() as db:
+            sessions = db.execute("DELETE FROM sessions WHERE user = ?", (user,)).rowcount
+            tokens = db.execute("DELETE FROM tokens WHERE user = ?", (user,)).rowcount
+        return tokens, sessions
+
+    def users(self) -> list[tuple[str, str, int, float, int]]:
+        """(user, role, tokens, newest token's creation time, open sessions), by user."""
+        with self.connect(write=False) as db:
+            return db.execute("SELECT t.user, t.role, COUNT(*), MAX(t.created), "
+                              "(SELECT COUNT(*) FROM sessions s WHERE s.user = t.user) "
+                              "FROM tokens t GROUP BY t.user, t.role ORDER BY t.user").fetchall()
+
+    # browser sessions ---------------------------------------------------------------------------
+    def open_session(self, token: str) -> tuple[str, str, str] | None:
+        """(session id, user, role) for a valid token; the cookie carries only the id, the
+        server keeps (its hash and) who it is, so logout and `course token --revoke` end it."""
+        sid = secrets.token_urlsafe(32)
+        with self.connect() as db:
+            row = db.execute("SELECT user, role FROM tokens WHERE hash = ?", (_hash(token),)).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM sessions WHERE created < ?", (time.time() - SESSION_SECONDS,))
+            db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", (_hash(sid), row[0], row[1], _hash(token), time.time()))
+        return sid, row[0], row[1]
+
+    def session_user(self, sid: str | None) -> tuple[str, str] | None:
+        """(user, role) of a live session: not logged out, not expired, its token not revoked."""
+        if not sid:
+            return None
+        with self.connect(write=False) as db:
+            row = db.execute("SELECT s.user, s.role FROM sessions s JOIN tokens t ON t.hash = s.token "
+                             "WHERE s.hash = ? AND s.created >= ?", (_hash(sid), time.time() - SESSION_SECONDS)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def close_session(self, sid: str | None) -> None:
+        if sid:
+            with self.connect() as db:
+                db.execute("DELETE FROM sessions WHERE hash = ?", (_hash(sid),))
 
     def secret(self) -> str:
         """The key that signs session cookies (made on first use)."""
@@ -129,16 +177,29 @@ class ServeDB:
         with self.connect() as db:
             db.execute("UPDATE jobs SET status = 'refused', finished = ? WHERE status = 'receiving'", (time.time(),))
 
-    def claim(self, limit: int) -> list[Job]:
-        """Up to ``limit`` queued jobs, oldest first, marked as grading."""
-        if limit <= 0:
-            return []
-        with self.connect() as db:
-            rows = db.execute("SELECT * FROM jobs WHERE status = 'queued' ORDER BY received LIMIT ?", (limit,)).fetchall()
-            now = time.time()
-            for row in rows:
-                db.execute("UPDATE jobs SET status = 'grading', started = ? WHERE id = ?", (now, row[0]))
-        return [self._job(row, status="grading") for row in rows]
+    def claim(self, limit: int, timeout: float = 30) -> list[Job]:
+        """Up to ``limit`` queued jobs, marked as grading, taken round robin over students: first
+        the students with the fewest attempts being graded, among them the one served longest
+        ago, each student's oldest attempt first. One student's many (slow) uploads therefore
+        delay another student by at most the one attempt that holds a worker when they arrive."""
+        claimed = []
+        with self.connect(timeout=timeout) as db:
+            for _ in range(max(0, limit)):
+                row = db.execute(
+                    "SELECT * FROM jobs j WHERE status = 'queued' ORDER BY "
+                    "(SELECT COUNT(*) FROM jobs g WHERE g.student = j.student AND g.status = 'grading'), "
+                    "(SELECT COALESCE(MAX(s.started), 0) FROM jobs s WHERE s.student = j.student), "
+                    "received LIMIT 1").fetchone()
+                if row is None:
+                    break
+                db.execute("UPDATE jobs SET status = 'grading', started = ? WHERE id = ?", (time.time(), row[0]))
+                claimed.append(self._job(row, status="grading"))
+        return claimed
+
+    def oldest_queued(self) -> float | None:
+        """When the longest-waiting queued attempt arrived (for /healthz)."""
+        with self.connect(write=False) as db:
+            return db.execute("SELECT MIN(received) FROM jobs WHERE status = 'queued'").fetchone()[0]
 
     def finish(self, job_id: str, score: float, max_score: float, result_status: str) -> None:
         with self.connect() as db:

@@ -10,13 +10,19 @@ autograded/<s>/<a>/results.json), then the job row. A server killed between any 
 the job still 'grading' on restart: with the attempt's results.json present it only repeats the
 idempotent recording, without grading again; without it, the attempt is graded again (nothing of
 it was recorded).
+
+The loop is supervised: an error in one step (serve.db unavailable, out of file descriptors, a
+worker lost) is logged and the step retried with backoff, never the end of grading; ``health()``
+says whether grading is progressing, for /healthz.
 """
 from __future__ import annotations
 
 import json
 import os
 import signal
+import sys
 import threading
+import time
 import traceback
 import uuid
 from pathlib import Path
@@ -38,6 +44,10 @@ from course.serve.db import Job, ServeDB
 
 ATTEMPT_RESULT = "results.json"
 ATTEMPT_FEEDBACK = "feedback.html"
+CLAIM_TIMEOUT = 5.0  # seconds to wait for serve.db's write lock; then the step fails and is retried
+MAX_BACKOFF = 30.0
+STUCK_SECONDS = 60.0  # a loop that has not come round for this long is stuck (no step blocks so long)
+RECORD_ATTEMPTS = 3  # recording a graded attempt is retried; then it is finished as an error
 
 
 class WarmPoolPlugin(WorkerPlugin):
@@ -76,8 +86,11 @@ class Runner(threading.Thread):
         self.capacity, self.limits, self.timeout = capacity, limits or Limits(), timeout
         self.isolate = bwrap_works()
         self.wake = threading.Event()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()  # (not ``_stop``: threading.Thread.join calls its own _stop)
         self._record_lock = threading.Lock()
+        # what health() reports: when the loop last came round, the last completion, the failures in a row
+        self.heartbeat = self.last_completion = time.time()
+        self.failures, self.last_error = 0, ""
 
     def start(self) -> None:
         # LocalCluster workers close their pools when they close; so do an existing cluster's.
@@ -89,8 +102,23 @@ class Runner(threading.Thread):
         super().start()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self.wake.set()
+
+    def health(self, oldest_queued: float | None, stall_seconds: float) -> str | None:
+        """None while grading progresses, else why not: the thread is dead or stuck, its steps are
+        failing, or work has waited ``stall_seconds`` with nothing completed for as long."""
+        now = time.time()
+        if not self.is_alive():
+            return "grading thread stopped"
+        if self.failures:
+            return f"grading loop failing ({self.failures} in a row): {self.last_error[:300]}"
+        if now - self.heartbeat > STUCK_SECONDS:
+            return f"grading loop stuck for {now - self.heartbeat:.0f} s"
+        if oldest_queued is not None and now - oldest_queued > stall_seconds and now - self.last_completion > stall_seconds:
+            return (f"an upload has waited {now - oldest_queued:.0f} s and nothing was graded "
+                    f"for {now - self.last_completion:.0f} s")
+        return None
 
     def recover(self) -> None:
         """Jobs a killed server left half done: finish recording what was graded, requeue the rest."""
@@ -104,42 +132,78 @@ class Runner(threading.Thread):
                 self.db.requeue(job.id)
 
     def run(self) -> None:
-        from distributed import wait
-
-        in_flight: dict = {}
-        while not self._stop.is_set():
-            for job in self.db.claim(self.capacity - len(in_flight)):
-                notebook = Path(job.folder) / master_notebook(self.root, job.assignment).name
-                future = self.client.submit(_grade_task, str(self.root), job.assignment, Submission(job.student, notebook),
-                                            self.limits, self.timeout, self.isolate, True,
-                                            key=f"serve-{job.id}-{uuid.uuid4().hex[:6]}", pure=False)
-                in_flight[future] = job
-            if not in_flight:
-                self.wake.wait(0.5)
-                self.wake.clear()
-                continue
+        in_flight: dict = {}  # future -> job
+        unrecorded: list = []  # [job, result, page, attempts] whose recording failed
+        backoff = 0.5
+        while not self._stopping.is_set():
+            self.heartbeat = time.time()
             try:
-                done, _ = wait(list(in_flight), timeout=0.2, return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                done = []
-            for future in done:
-                job = in_flight.pop(future)
-                try:
-                    result, page = future.result()
-                except Exception as exc:  # a worker that died repeatedly: record the failure, never lose it
-                    result = ungraded_result(self.root, job.assignment, job.student, "error",
-                                             f"grading task failed: {type(exc).__name__}: {str(exc)[:1000]}")
-                    page = None
-                try:
-                    self._complete(job, result, page)
-                except Exception:
-                    traceback.print_exc()
+                self._step(in_flight, unrecorded)
+            except Exception as exc:  # logged and retried: grading must outlive any one failure
+                self.failures += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                print(f"course serve: grading step failed ({self.failures} in a row), retrying in {backoff:g} s",
+                      file=sys.stderr)
+                traceback.print_exc()
+                self._stopping.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            else:
+                self.failures, backoff = 0, 0.5
         for future in in_flight:
             future.cancel()
         try:  # an existing cluster's workers outlive the service: their warm children must not
             self.client.run(close_process_pool)
         except Exception:
             traceback.print_exc()
+
+    def _step(self, in_flight: dict, unrecorded: list) -> None:
+        from distributed import wait
+
+        for item in list(unrecorded):  # a recording that failed before (disk full, db locked, ...)
+            job, result, page, attempts = item
+            try:
+                self._complete(job, result, page)
+                unrecorded.remove(item)
+            except Exception:
+                item[3] += 1
+                if item[3] >= RECORD_ATTEMPTS:  # never "grading" forever
+                    unrecorded.remove(item)
+                    self.db.finish(job.id, 0.0, float(result.get("max_score") or 0), "error")
+                raise
+        for job in self.db.claim(self.capacity - len(in_flight), timeout=CLAIM_TIMEOUT):
+            notebook = Path(job.folder) / master_notebook(self.root, job.assignment).name
+            try:
+                future = self.client.submit(_grade_task, str(self.root), job.assignment, Submission(job.student, notebook),
+                                            self.limits, self.timeout, self.isolate, True,
+                                            key=f"serve-{job.id}-{uuid.uuid4().hex[:6]}", pure=False)
+            except BaseException:
+                self.db.requeue(job.id)  # claimed but not submitted: back to the queue
+                raise
+            in_flight[future] = job
+        if not in_flight:
+            self.wake.wait(0.5)
+            self.wake.clear()
+            return
+        try:
+            done, _ = wait(list(in_flight), timeout=0.2, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = []
+        failed = None
+        for future in done:
+            job = in_flight.pop(future)
+            try:
+                result, page = future.result()
+            except Exception as exc:  # a worker that died repeatedly: record the failure, never lose it
+                result = ungraded_result(self.root, job.assignment, job.student, "error",
+                                         f"grading task failed: {type(exc).__name__}: {str(exc)[:1000]}")
+                page = None
+            try:
+                self._complete(job, result, page)
+            except Exception as exc:
+                unrecorded.append([job, result, page, 1])
+                failed = exc
+        if failed is not None:
+            raise failed
 
     def _complete(self, job: Job, result: dict, page: str | None) -> None:
         clean_record(result)  # a lone surrogate would make every write below fail, the attempt 'grading' forever
@@ -158,3 +222,4 @@ class Runner(threading.Thread):
                               folder=self.root / "submitted" / job.student / job.assignment, db_url=self.db_url,
                               late_policy=load_policy(self.root, job.assignment))
             self.db.finish(job.id, float(result["score"]), float(result["max_score"]), result["status"])
+        self.last_completion = time.time()
