@@ -72,7 +72,26 @@ def split_train_dev_test_test(target):
         "同一个 seed 调用两次，结果应该完全相同：请保留函数开头的 np.random.seed(seed)，并只用 np.random 的函数打乱。")
     other = _check_split(target, 20, 0.2, 0.1, seed=4, m_dev=4, m_test=2)
     assert not all(np.array_equal(a, b) for a, b in zip(first, other)), "seed 不同，切分结果却完全相同：数据没有被打乱，或者打乱没有用到 seed（先 np.random.permutation(m)，再切分）。"
+    _check_split_order(first)
     _passed("split_train_dev_test")
+
+
+# The stated order for m = 20, seed = 3: np.random.permutation(20) after np.random.seed(3) is
+# [14, 2, 1, 17, 4, 16, 6, ...]; its first 4 go to dev, the next 2 to test, the rest to train.
+ORDER_CASE = {"X_dev": [14, 2, 1, 17], "X_test": [4, 16],
+              "X_train": [6, 7, 15, 12, 9, 11, 19, 18, 13, 5, 0, 8, 3, 10]}
+
+
+def _check_split_order(parts):
+    """The split is correct; is it also the one the exercise prescribes (so the figures below match)?"""
+    got = {"X_train": parts[0][0].astype(int).tolist(), "X_dev": parts[2][0].astype(int).tolist(),
+           "X_test": parts[4][0].astype(int).tolist()}
+    for name in ("X_dev", "X_test", "X_train"):
+        assert got[name] == ORDER_CASE[name], (
+            f"split_train_dev_test(X, Y, 0.2, 0.1, seed=3)，m = 20：切分本身是对的（评分只检查这些性质），"
+            f"但没有按练习规定的顺序切。{name} 的样本编号应为 {ORDER_CASE[name]}，得到 {got[name]}。"
+            "请在 np.random.seed(seed) 之后只调用一次 np.random.permutation(m)，排列的前 m_dev 个下标给开发集，"
+            "接下来 m_test 个给测试集，其余的按原顺序给训练集；否则后面实验的数字会和文中的不一样。")
 
 
 # ---------------------------------------------------------------------------------------
