@@ -509,3 +509,41 @@ def test_sigterm_shuts_down_cleanly(tmp_path):
         server.stop()
     log = (server.course / Path(server.log.name).name).read_text(errors="replace")
     assert "shutdown failed" not in log.lower() and "Traceback" not in log, log[-3000:]
+
+
+def test_honest_student_is_graded_while_idle_connections_and_a_queue_flood_attack_together(tmp_path):
+    """The acceptance scenario of issue 18: one attacker holds 1,000 idle connections (the default
+    cap; half of them with a request begun and never finished) while another floods the queue with
+    endless loops. An honest correct upload is still graded with full marks within one
+    submission's time plus its own grading, and /healthz answers ok, quickly, throughout."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 4096), hard), hard))
+    course = copy_course(ROOT, tmp_path / "course")
+    server = Server(course, "--uploads-per-minute", "100", "--timeout", str(TIMEOUT), "--call-timeout", str(TIMEOUT - 2))
+    server.tokens = {name: server.token(name) for name in ("honest", "flooder")}
+    server.start()
+    held = []
+    try:
+        deadline = time.monotonic() + 90
+        while len(held) < 1000 and time.monotonic() < deadline:
+            try:
+                sock = socket.create_connection(("127.0.0.1", server.port), timeout=2)
+            except OSError:
+                continue
+            if len(held) % 2:
+                sock.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n")
+            held.append(sock)
+        assert len(held) == 1000, f"only {len(held)} idle connections opened in 90 s"
+        endless = _hostile("while True:\n    pass")
+        flood = [upload(server, server.tokens["flooder"], endless) for _ in range(6)]
+        assert [r.status_code for r in flood] == [202] * 6
+        seconds, r = healthz(server)
+        assert (r.status_code, r.text) == (200, "ok") and seconds < 2, (seconds, r.text)
+        latency = graded_within(server, "honest", 3 * TIMEOUT + 30)
+        assert latency < TIMEOUT + 8, latency
+        seconds, r = healthz(server)
+        assert (r.status_code, r.text) == (200, "ok") and seconds < 2, (seconds, r.text)
+    finally:
+        for sock in held:
+            sock.close()
+        server.stop()
