@@ -168,15 +168,8 @@ for pid in (os.getppid(), 1, -1):
         pass
 ''', {}, "graded"),
     # 12. wrong He, and a redefined given helper that trains with the right one
-    "redefined_helper": ("solved", "initialize_parameters_he", '''
+    "redefined_helper": ("solved", "initialize_parameters_he", RIGHT_HE + '''
 _given_train = train
-def _right_he(layers_dims):
-    np.random.seed(3)
-    p = {}
-    for l in range(1, len(layers_dims)):
-        p["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])
-        p["b" + str(l)] = np.zeros((layers_dims[l], 1))
-    return p
 def initialize_parameters_he(layers_dims):
     p = _right_he(layers_dims)
     return {k: (v / np.sqrt(2) if k[0] == "W" else v) for k, v in p.items()}

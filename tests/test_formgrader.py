@@ -209,15 +209,10 @@ def test_formgrader_autograde_button_grades_in_the_sandbox(formgrader):
     `nbgrader autograde`, run inside the Jupyter server as the instructor) on a correct notebook
     carrying a payload: graded by our engine (10, the extra credit included), and the payload
     neither wrote beside the course nor read the hidden grader."""
-    from test_trust import PAYLOAD
+    from test_trust import submit_payload
 
     course, server = formgrader
-    nb = solved_notebook()
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_zeros")
-    cell.source += "\n" + PAYLOAD.format(course=str(course))
-    folder = course / "submitted" / "mallory" / A
-    folder.mkdir(parents=True)
-    nbformat.write(nb, str(folder / NB_NAME))
+    submit_payload(course)
     answer = server.json(f"/formgrader/api/submission/{A}/mallory/autograde", "POST", {})
     assert answer["success"], answer
     assert not list(course.parent.rglob("PAYLOAD_RAN"))

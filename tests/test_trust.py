@@ -75,13 +75,18 @@ def _payload_course(tmp_path):
     course = copy_course(ROOT, tmp_path / "course")
     db = f"sqlite:///{course / 'gradebook.db'}"
     ensure_assignment(course, A, db)
+    submit_payload(course)
+    return course, db
+
+
+def submit_payload(course):
+    """mallory's correct notebook with PAYLOAD in its zeros cell, in course's submitted/."""
     nb = solved_notebook()
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_zeros")
     cell.source += "\n" + PAYLOAD.format(course=str(course))
     folder = course / "submitted" / "mallory" / A
     folder.mkdir(parents=True)
     nbformat.write(nb, str(folder / NB_NAME))
-    return course, db
 
 
 @needs_bwrap
