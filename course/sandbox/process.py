@@ -210,13 +210,16 @@ def _limit_resources(limits: Limits, nproc: bool) -> None:
         except (ValueError, OSError):
             pass
 
-    cap(resource.RLIMIT_AS, limits.memory_bytes)
     cap(resource.RLIMIT_CPU, limits.cpu_seconds)
     cap(resource.RLIMIT_FSIZE, limits.file_bytes)
     cap(resource.RLIMIT_NOFILE, limits.open_files)
     cap(resource.RLIMIT_CORE, 0)
     if nproc:  # counted per uid: exact when the child has a uid of its own
         cap(resource.RLIMIT_NPROC, limits.pids)
+    # Last: the forked child still has the grader's whole address space (Dask, OpenBLAS and thread
+    # arenas can make it larger than the child's budget), so any Python allocation after this
+    # cap could raise MemoryError and fail the start ("Exception occurred in preexec_fn").
+    cap(resource.RLIMIT_AS, limits.memory_bytes)
 
 
 def _no_new_privs() -> None:
@@ -329,17 +332,17 @@ class Sandbox:
                 os.chmod(self.workdir.parent, 0o711)
         budget, limits = self.budget, self.limits
 
-        def preexec():  # in the forked child, as root where the grader is root: join, limit, then drop
+        def preexec():  # in the forked child, as root where the grader is root: join, drop, then limit
             if mask is not None:  # the child starts with the grader's usual signal mask
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             if budget is not None:
                 budget.join()
-            _limit_resources(limits, nproc=root)
             _no_new_privs()
             if user is not None:
                 os.setgroups([])
                 os.setresgid(user, user, user)
                 os.setresuid(user, user, user)
+            _limit_resources(limits, nproc=root)  # last: see RLIMIT_AS there (lowering needs no privilege)
 
         try:
             self.proc = subprocess.Popen(
