@@ -90,6 +90,13 @@ def platform_env(level: str, kernel: str, threads: int) -> dict:
     return env
 
 
+def child_env(level: str, kernel: str, threads: int) -> dict:
+    """This process's environment with the platform's variables (and no level of our own)."""
+    env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
+    env.update(platform_env(level, kernel, threads))
+    return env
+
+
 def platform_name(level: str, kernel: str, threads: int) -> str:
     return f"{level} x {kernel} x {threads}t"
 
@@ -363,8 +370,7 @@ def child(parts: tuple[str, ...], perturbations=PERTURBATIONS) -> dict:
 def run_platform(level: str, kernel: str, threads: int, parts: tuple[str, ...] = PARTS,
                  timeout: float = 3600) -> dict:
     """Start a child on (level, kernel, threads); a kernel the CPU cannot run dies with SIGILL."""
-    env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
-    env.update(platform_env(level, kernel, threads))
+    env = child_env(level, kernel, threads)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", ",".join(parts)]
     name = platform_name(level, kernel, threads)
     base = {"platform": name, "level_asked": level, "kernel": kernel, "threads": threads}
@@ -382,8 +388,7 @@ def run_figure_tests(levels, kernels, threads, repeat: int, jobs: int) -> int:
     """pytest -m figures on every platform, ``repeat`` times each; 0 when every run passed."""
     def one(job):
         level, kernel, n, attempt = job
-        env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
-        env.update(platform_env(level, kernel, n))
+        env = child_env(level, kernel, n)
         started = time.time()
         proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "figures", "-p", "no:cacheprovider"],
                               cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
@@ -501,12 +506,13 @@ def figure_table(summary: dict) -> list[str]:
     return lines
 
 
-def stated_check(results: list[dict]) -> tuple[list[str], bool]:
-    """Does every platform, repetition and perturbation print each figure as the notebooks state it?"""
+def stated_check(results: list[dict], summary: dict | None = None) -> tuple[list[str], bool]:
+    """Does every platform, repetition and perturbation print each figure as the notebooks state it?
+    (``summary``: figure_summary(results), when the caller has it already.)"""
     ok = [r for r in results if "error" not in r]
     lines = ["| figure | stated | holds everywhere | stated digits / digits that can be promised |", "| --- | --- | --- | --- |"]
     passed = bool(ok)
-    summary = figure_summary(results)
+    summary = figure_summary(results) if summary is None else summary
     for stated in stated_figures.STATED:
         values = [r["figures"][stated.figure] for r in ok if stated.figure in r["figures"]]
         values += [f[stated.figure] for r in ok for f in r.get("perturbed", {}).values() if stated.figure in f]
@@ -644,7 +650,7 @@ def report(results: list[dict], parts: tuple[str, ...], args) -> int:
     summary = figure_summary(results)
     print("\n## Every measured figure\n")
     print("\n".join(figure_table(summary)))
-    stated_lines, stated_passed = stated_check(results)
+    stated_lines, stated_passed = stated_check(results, summary)
     print("\n## The figures the notebooks state\n")
     print("\n".join(stated_lines))
     passed = passed and stated_passed
