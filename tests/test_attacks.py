@@ -243,6 +243,32 @@ def test_forged_replies_are_the_submissions_fault(tmp_path, payload, claimed):
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 200 << 10
 
 
+def test_child_starts_from_a_grader_larger_than_its_memory_cap(tmp_path, monkeypatch):
+    """Until exec, the forked child is a copy of the whole grading process (Dask, BLAS buffers,
+    thread arenas), which can be larger than the child's memory cap. Every preexec step that
+    allocates must run before RLIMIT_AS is lowered; before, the start failed with "Exception
+    occurred in preexec_fn" whenever the grader outgrew the cap."""
+    import mmap
+
+    from course.sandbox import process
+
+    limits = Limits(call_timeout=10.0, memory_bytes=1 << 30)
+    reserved = mmap.mmap(-1, 2 * limits.memory_bytes)  # address space only: never touched
+    real = process._no_new_privs
+
+    def no_new_privs_that_allocates():
+        bytearray(64 << 20)  # a fresh mapping: refused once RLIMIT_AS is below the process's size
+        real()
+
+    monkeypatch.setattr(process, "_no_new_privs", no_new_privs_that_allocates)
+    try:
+        with Sandbox(tmp_path, limits) as sb:
+            sb.exec("import resource\ndef cap():\n    return resource.getrlimit(resource.RLIMIT_AS)[0]\n", "<cell>")
+            assert sb.call("cap") == limits.memory_bytes  # and the cap still holds in the child
+    finally:
+        reserved.close()
+
+
 def test_child_has_no_privileges_and_no_environment(tmp_path, monkeypatch):
     """Inside the sandbox: no capabilities, a non-root uid, no_new_privs, a seccomp filter, and an
     empty environment even in bubblewrap's own PID 1."""

@@ -329,6 +329,41 @@ def test_batch_records_every_result_and_resumes(tmp_path):
     assert scores == {"correct": 10.0, "init_he_sqrt1": 7.0, "broken": 0.0}, rows
 
 
+def test_a_child_the_host_cannot_start_is_a_sandbox_error_and_graded_again(tmp_path, monkeypatch):
+    """A crash restarts the child; when the host cannot start one (here: preexec fails), the result
+    says "sandbox error", costs the student nothing for good, and the next run grades it again."""
+    from course.sandbox import process
+
+    course = copy_course(ROOT, tmp_path / "course")
+    dest = course / "submitted" / "s" / A
+    dest.mkdir(parents=True)
+    nbformat.write(solved_notebook(initialize_parameters_zeros="import os\nos._exit(1)"), str(dest / NB_NAME))
+    broken = {"host": False}
+    real_start, real_no_new_privs = process.Sandbox.start, process._no_new_privs
+
+    def start_then_break(self):
+        real_start(self)
+        broken["host"] = True  # every later fork sees it: the restart after the crash fails
+
+    def no_new_privs():
+        if broken["host"]:
+            raise OSError(24, "Too many open files")
+        real_no_new_privs()
+
+    monkeypatch.setattr(process.Sandbox, "start", start_then_break)
+    monkeypatch.setattr(process, "_no_new_privs", no_new_privs)
+    [first] = grade_all(course, A, db_url="none", limits=FAST, log=lambda *_: None)
+    assert first["status"] == "error", first
+    assert first["message"].startswith("sandbox error") and "preexec" in first["message"]
+    assert any(e.startswith("sandbox:") for e in first["grader_errors"])
+
+    monkeypatch.undo()
+    logs = []
+    [again] = grade_all(course, A, db_url="none", limits=FAST, log=logs.append)
+    assert any("grading failed last time" in line for line in logs), logs
+    assert (again["status"], item_scores(again)) == ("crashed", with_zero("initialize_parameters_zeros"))
+
+
 def test_batch_of_all_hostile_submissions(tmp_path):
     """A batch holding every hostile submission completes: one result each, honest students unaffected."""
     import shutil

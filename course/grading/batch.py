@@ -156,7 +156,10 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         stamps[sub.student] = stamp = submission_stamp(sub)
         previous = None if force else read_results(data, sub.student, assignment)
         notebook_written = autograded_notebook_path(data, sub.student, assignment, sub.notebook.stem).is_file()
-        if previous is not None and previous.get("submission") == stamp:
+        if previous is not None and previous.get("status") == "error":  # the machinery failed, not the submission
+            log(f"{sub.student}: grading failed last time ({previous.get('message', '')[:80]}), graded again")
+            todo.append(sub)
+        elif previous is not None and previous.get("submission") == stamp:
             if notebook_written and (db_url == "none" or previous.get("gradebook") == "recorded"):
                 log(f"{sub.student}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
                 results.append(previous)

@@ -20,7 +20,7 @@ from course.grading.reference import load_reference
 from course.grading.session import SubmissionSession
 from course.grading.text import clean_record
 from course.paths import master_notebook
-from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works
+from course.sandbox.process import INSTALL_HINT, ChildStartFailed, Limits, SandboxUnavailable, bwrap_works
 
 DEFAULT_SUBMISSION_TIMEOUT = 300.0
 # Everything that came from the submission is clipped to these sizes before it is stored or shown.
@@ -114,6 +114,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
                 timings["graders_collect"] = plugin.collected_at - mark
         except SandboxUnavailable:
             raise
+        except ChildStartFailed as exc:
+            session.start_failure = exc
         except Exception as exc:  # the grading machinery failed: record it, never lose the submission
             result.update(status="error", message=f"grading failed: {type(exc).__name__}: {exc}"[:4000],
                           grader_errors=[traceback.format_exc()[-4000:]])
@@ -138,7 +140,10 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     result["items"] = list(by_item.values())
     result["score"] = round(float(sum(i["score"] for i in result["items"])), 6)
     result["output"] = session.output()[-MAX_OUTPUT_CHARS:]
-    if result["status"] == "error":
+    if session.start_failure is not None:  # whatever the tests said: they ran without a child
+        result.update(status="error", message=f"sandbox error (graded again on the next run): {session.start_failure}"[:4000],
+                      grader_errors=[f"sandbox: {session.start_failure}"])
+    elif result["status"] == "error":
         pass
     elif session.deadline_hit:
         result.update(status="timeout", message=f"整份作业的评分超过了 {timeout:g} 秒的时间限制")

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 from course.grading.notebooks import MasterNotebook, SubmittedCell
-from course.sandbox.process import (CallTimeout, ChildDied, ChildMisbehaved, Limits, Sandbox, SandboxError,
+from course.sandbox.process import (CallTimeout, ChildDied, ChildMisbehaved, ChildStartFailed, Limits, Sandbox,
+                                    SandboxError,
                                     StudentError)
 
 
@@ -57,6 +58,7 @@ class SubmissionSession:
         # setup, cells, child_calls (time spent waiting on calls made by the graders)
         self.timings: dict[str, float] = {"child_calls": 0.0}
         self.hung: set[str] = set()  # functions that timed out once: later calls fail at once
+        self.start_failure: ChildStartFailed | None = None  # the host could not start a child: not the student's fault
 
     @property
     def isolation(self) -> str:
@@ -143,6 +145,9 @@ class SubmissionSession:
         except ChildMisbehaved as exc:
             self.crashed = True
             raise SubmissionFailure(f"调用 {name} 时你的代码破坏了与评分程序的通信（{exc}），这项测试记 0 分。") from None
+        except ChildStartFailed as exc:  # the grading host's failure: the whole result is an error, graded again
+            self.start_failure = exc
+            raise
         except SandboxError as exc:
             raise SubmissionFailure(f"调用 {name} 失败：{exc}") from None
         finally:

@@ -97,6 +97,11 @@ class ChildMisbehaved(SandboxError):
     """The child's reply broke the protocol (forged, oversized, malformed); it was killed."""
 
 
+class ChildStartFailed(SandboxError):
+    """The sandbox could not start a child (fork, exec or preexec failed): the grading host's
+    fault, never the submission's; the result is recorded as a sandbox error and graded again."""
+
+
 class StudentError(SandboxError):
     """The submission's code raised; ``error`` holds type, message and traceback."""
 
@@ -349,12 +354,14 @@ class Sandbox:
                 cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, pass_fds=tuple(fds), preexec_fn=preexec, start_new_session=True,
             )
-        except BaseException:
+        except BaseException as exc:
             if self.budget is not None:
                 self.budget.remove()
                 self.budget = None
             _release_uid(self._uid)
             self._uid = None
+            if isinstance(exc, (subprocess.SubprocessError, OSError)):
+                raise ChildStartFailed(f"the sandbox could not start a child: {type(exc).__name__}: {exc}") from exc
             raise
         finally:
             for fd in fds:
