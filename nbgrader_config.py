@@ -28,6 +28,10 @@ c.ClearSolutions.code_stub = {
 c.ClearSolutions.text_stub = "请在此处作答 (write your answer here)"
 c.ClearSolutions.enforce_metadata = True
 
+# Limits of every grading path (course grade, course serve, nbgrader autograde; course.config):
+# c.CourseGrading.submission_timeout, call_timeout, memory_mb, max_notebook_mb. Unset, they are
+# the defaults `course grade --help` names; a command-line flag overrides one for one run.
+
 # Late work (course grade and nbgrader autograde alike): "none", "zero" or "per_hour"; due dates are
 # in the gradebook (`nbgrader db assignment add ID --duedate=...`), extensions via `course extension`.
 c.AssignLatePenalties.plugin_class = "course.late.LatePenalty"

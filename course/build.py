@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from course.config import Course
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
 
@@ -213,7 +214,7 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
     ids = assignments or list_assignments(root)
     release_dir = release_dir or root / "release"
     solutions_dir = solutions_dir or root / "solutions"
-    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    db_url = db_url or Course.load(root).db_url
     copy_datasets(root, ids)
     for assignment in ids:
         check_points(root, assignment)

@@ -11,6 +11,12 @@ from pathlib import Path
 from course.paths import assignments as list_assignments
 from course.paths import course_root
 
+def _course():
+    from course.config import Course
+
+    return Course.load(course_root())
+
+
 CLASS_DIR_HELP = ("folder of the class's data: submitted/, autograded/, feedback/, gradebook.db, grades.csv, "
                   "reports/ (default: the course root; `make demo` grades the samples in samples/)")
 
@@ -31,12 +37,13 @@ def cmd_release(args) -> int:
 def cmd_grade(args) -> int:
     from course.build import BuildError
     from course.grading.batch import InvalidId, grader_failures, score_table
-    from course.sandbox.process import Limits, SandboxUnavailable
+    from course.sandbox.process import SandboxUnavailable
 
-    root = course_root()
+    course = _course()
+    root = course.root
     ids = args.assignment or list_assignments(root)
-    limits = Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20,
-                    notebook_bytes=args.max_notebook_mb << 20)
+    limits = course.limits(call_timeout=args.call_timeout, memory_mb=args.memory_mb, max_notebook_mb=args.max_notebook_mb)
+    args.timeout = course.submission_timeout(args.timeout)
     insecure_scheduler: tuple = ()  # catches nothing unless a cluster (and so distributed) is used
     if args.workers or args.scheduler:
         from course.grading.parallel import InsecureScheduler
@@ -88,10 +95,11 @@ def _grade_assignments(args, root: Path, ids: list[str], limits) -> list[dict]:
 def cmd_export(args) -> int:
     from course.grading.store import export_csv
 
-    root = course_root()
+    course = _course()
+    root = course.root
     data = _class_dir(root, args)
     out = Path(args.out) if args.out else data / "grades.csv"
-    db_url = _db_url(data, args.db)
+    db_url = None if args.db == "none" else args.db or course.existing_gradebook(data)
     n = export_csv(root, args.assignment or list_assignments(root), out, db_url, class_dir=data)
     print(f"wrote {out} ({n} rows)")
     return 0
@@ -107,25 +115,16 @@ def _class_dir(root: Path, args) -> Path:
     return path
 
 
-def _db_url(root: Path, db: str | None) -> str | None:
-    """The gradebook URL to read (None: none to read)."""
-    if db == "none":
-        return None
-    if db:
-        return db
-    default = root / "gradebook.db"
-    return f"sqlite:///{default}" if default.is_file() else None
-
-
 def cmd_extension(args) -> int:
     from course.grading.batch import InvalidId, valid_id
     from course.grading.store import ensure_assignment, grant_extension
 
-    root = course_root()
+    course = _course()
+    root = course.root
     if not (valid_id(args.assignment) and valid_id(args.student)):
         print(f"course extension: {InvalidId('invalid assignment or student id')}", file=sys.stderr)
         return 2
-    db_url = args.db or f"sqlite:///{_class_dir(root, args) / 'gradebook.db'}"
+    db_url = args.db or course.gradebook_url(_class_dir(root, args))
     ensure_assignment(root, args.assignment, db_url)
     grant_extension(db_url, args.assignment, args.student, args.hours)
     print(f"{args.student}: extension of {args.hours:g} h on {args.assignment}")
@@ -158,10 +157,11 @@ def cmd_token(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from course.sandbox.process import INSTALL_HINT, Limits, bwrap_works
+    from course.sandbox.process import INSTALL_HINT, bwrap_works
     from course.serve.app import ServeConfig, serve
 
-    root = course_root()
+    course = _course()
+    root = course.root
     if not bwrap_works():  # the service hands the sandbox to every student: never without it
         print(f"course serve: refusing to start: bubblewrap is not usable on this machine: {INSTALL_HINT}",
               file=sys.stderr)
@@ -174,14 +174,14 @@ def cmd_serve(args) -> int:
         except InsecureScheduler as exc:
             print(f"course serve: refusing to start: {exc}", file=sys.stderr)
             return 2
-    config = ServeConfig(root=root, db_url=args.db or f"sqlite:///{root / 'gradebook.db'}",
+    config = ServeConfig(root=root, db_url=args.db or course.db_url,
                          max_upload_bytes=args.max_upload_mb << 20, uploads_per_minute=args.uploads_per_minute,
                          attempts_per_assignment=args.attempts, workers=args.workers, scheduler=args.scheduler,
                          allow_insecure_scheduler=args.allow_insecure_scheduler,
-                         secure_cookies=args.secure_cookies, timeout=args.timeout,
+                         secure_cookies=args.secure_cookies, timeout=course.submission_timeout(args.timeout),
                          max_connections=args.max_connections, header_timeout=args.header_timeout,
                          body_timeout=args.body_timeout, stall_seconds=args.stall_seconds,
-                         limits=Limits(call_timeout=args.call_timeout, memory_bytes=args.memory_mb << 20))
+                         limits=course.limits(call_timeout=args.call_timeout, memory_mb=args.memory_mb))
     serve(config, args.host, args.port)
     return 0
 
@@ -204,6 +204,25 @@ def cmd_samples(args) -> int:
     return 0
 
 
+def _configured(name: str) -> str:
+    return f"(default: c.{name} in nbgrader_config.py)"
+
+
+DB_HELP = ("SQLAlchemy URL of the gradebook, e.g. postgresql://USER:PASS@HOST/DB (default: c.CourseDirectory.db_url "
+           "in nbgrader_config.py: $COURSE_DB_URL, else sqlite:///gradebook.db; with --class-dir, that folder's gradebook.db)")
+
+
+def _limit_flags(p) -> None:
+    """Overrides of the configured limits (course.config.CourseGrading) for one run."""
+    p.add_argument("--timeout", type=float, default=None,
+                   help="wall-clock seconds per submission " + _configured("CourseGrading.submission_timeout"))
+    p.add_argument("--call-timeout", type=float, default=None,
+                   help="seconds per cell or function call " + _configured("CourseGrading.call_timeout"))
+    p.add_argument("--memory-mb", type=int, default=None,
+                   help="memory of all the submission's processes together, tmpfs included (cgroup; else per "
+                        "process) " + _configured("CourseGrading.memory_mb"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course", description="Build and grade the course's assignments.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -211,8 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("release", help="build release/ and solutions/ from source/ (nbgrader)")
     p.add_argument("assignment", nargs="*")
     p.add_argument("--release-only", action="store_true", help="skip solutions/ (executing them takes a while)")
-    p.add_argument("--db", help="SQLAlchemy URL of the gradebook that records the assignment's grade cells "
-                                "(default sqlite:///gradebook.db; e.g. postgresql://USER:PASS@HOST/DB)")
+    p.add_argument("--db", help=DB_HELP)
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade submissions in submitted/<student>/<assignment>/")
@@ -220,12 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("--submitted", help="submissions folder (default: submitted/)")
     p.add_argument("--force", action="store_true", help="regrade submissions that already have results")
-    p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per submission")
-    p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per cell or function call")
-    p.add_argument("--memory-mb", type=int, default=2048,
-                   help="memory of all the submission's processes together, tmpfs included (cgroup; else per process)")
-    p.add_argument("--max-notebook-mb", type=int, default=32, help="larger notebooks are refused unread")
-    p.add_argument("--db", help="SQLAlchemy URL of the gradebook (default sqlite:///gradebook.db; 'none' to skip)")
+    _limit_flags(p)
+    p.add_argument("--max-notebook-mb", type=int, default=None,
+                   help="larger notebooks are refused unread " + _configured("CourseGrading.max_notebook_mb"))
+    p.add_argument("--db", help=DB_HELP + "; 'none': results only")
     p.add_argument("--workers", type=int, nargs="?", const=os.cpu_count() or 1, default=None,
                    help="grade in parallel on a Dask LocalCluster of N worker processes (N defaults to the core count)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler to grade on: tls://HOST:8786, with "
@@ -243,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
                                       "penalties from the gradebook)")
     p.add_argument("assignment", nargs="*")
     p.add_argument("--out")
-    p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db when it exists; 'none': results only)")
+    p.add_argument("--db", help=DB_HELP + "; 'none': results only")
     p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_export)
 
@@ -252,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("assignment")
     p.add_argument("student")
     p.add_argument("--hours", type=float, required=True)
-    p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db)")
+    p.add_argument("--db", help=DB_HELP)
     p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_extension)
 
@@ -266,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="web service: students upload notebooks and get feedback in seconds")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--db", help="gradebook URL (default sqlite:///gradebook.db)")
+    p.add_argument("--db", help=DB_HELP)
     p.add_argument("--workers", type=int, default=None, help="grading processes (a Dask LocalCluster; default: cores)")
     p.add_argument("--scheduler", help="grade on an existing Dask scheduler instead (tls://HOST:8786, as course grade)")
     p.add_argument("--allow-insecure-scheduler", action="store_true",
@@ -274,10 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-upload-mb", type=int, default=8)
     p.add_argument("--uploads-per-minute", type=int, default=6, help="per student")
     p.add_argument("--attempts", type=int, default=30, help="uploads per student and assignment")
-    p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per submission")
-    p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per cell or function call")
-    p.add_argument("--memory-mb", type=int, default=2048,
-                   help="memory of all the submission's processes together, tmpfs included (cgroup; else per process)")
+    _limit_flags(p)
     p.add_argument("--secure-cookies", action="store_true", help="session cookie only over HTTPS (behind a TLS proxy)")
     p.add_argument("--max-connections", type=int, default=1000,
                    help="open connections; over it the one waiting longest without a request is dropped")

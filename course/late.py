@@ -18,7 +18,6 @@ from pathlib import Path
 
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Dict, Enum, Float, Unicode
-from traitlets.config import Config, PyFileConfigLoader
 
 METHODS = ("none", "zero", "per_hour")
 
@@ -50,6 +49,6 @@ class LatePenalty(LateSubmissionPlugin):
 
 def load_policy(root: Path, assignment: str) -> LatePenalty:
     """The course's late policy (nbgrader_config.py) for one assignment."""
-    path = root / "nbgrader_config.py"
-    config = PyFileConfigLoader(path.name, str(path.parent)).load_config() if path.is_file() else Config()
-    return LatePenalty(config=config, assignment_id=assignment)
+    from course.config import read_config
+
+    return LatePenalty(config=read_config(root), assignment_id=assignment)

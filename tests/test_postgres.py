@@ -67,3 +67,51 @@ def test_release_records_grade_cells_in_postgres(tmp_path, postgres_url):
     with Gradebook(url) as gb:
         notebook = gb.find_assignment(A).notebooks[0]
         assert {c.name for c in notebook.grade_cells} >= {"test_initialize_parameters_zeros", "test_initialize_parameters_he"}
+
+
+def _fresh_database(postgres_url: str, name: str) -> str:
+    """A new, empty database on the test server (the shared one when an outside server is given)."""
+    if os.environ.get("COURSE_TEST_POSTGRES_URL"):
+        return postgres_url
+    host, port = postgres_url.split("@")[1].split("/")[0].split(":")
+    subprocess.run([str(pg_server._bin_dir() / "createdb"), "-h", host, "-p", port, "-U", "postgres", name], check=True)
+    return postgres_url.rsplit("/", 1)[0] + "/" + name
+
+
+def test_one_setting_moves_nbgrader_formgrader_and_every_course_command(tmp_path, postgres_url, monkeypatch):
+    """COURSE_DB_URL is the only thing set (nbgrader_config.py turns it into CourseDirectory.db_url,
+    which nbgrader, formgrader and every `course` command read): `course grade`, `course extension`,
+    `course export`, `nbgrader export` and formgrader's API all see the same PostgreSQL gradebook, and
+    no SQLite gradebook appears."""
+    from nbgrader.api import Gradebook
+
+    from test_formgrader import Formgrader
+
+    url = _fresh_database(postgres_url, "one_setting")
+    monkeypatch.setenv("COURSE_DB_URL", url)
+    course = copy_course(ROOT, tmp_path / "course")
+    for student in EXPECTED:
+        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
+    for args in (("grade", A), ("extension", A, "correct", "--hours", "48"), ("export",)):
+        out = _cli(course, *args)
+        assert out.returncode == 0, (args, out.stderr[-3000:])
+    rows = list(csv.DictReader((course / "grades.csv").open()))
+    assert {r["student"]: float(r["total"]) for r in rows} == EXPECTED
+
+    nbgrader_csv = tmp_path / "nbgrader.csv"
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:/usr/bin:/bin")
+    out = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--to={nbgrader_csv}"],
+                         cwd=course, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert {r["student_id"]: float(r["score"]) for r in csv.DictReader(nbgrader_csv.open())} == EXPECTED
+    with Gradebook(url) as gb:
+        assert gb.find_submission(A, "correct").extension is not None
+
+    server = Formgrader(course, tmp_path)
+    try:
+        server.wait_ready()
+        listed = server.json(f"/formgrader/api/submissions/{A}")
+    finally:
+        server.stop()
+    assert {s["student"]: s["score"] for s in listed} == EXPECTED
+    assert not list(course.rglob("*.db")), list(course.rglob("*.db"))  # nothing went to SQLite

@@ -13,15 +13,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from course.config import Course
 from course.grading.arrival import submission_time
 from course.grading.autograded import autograded_notebook_path, write_autograded
-from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, grade_submission, ungraded_result
+from course.grading.engine import grade_submission, ungraded_result
 from course.grading.feedback import write_feedback
-from course.grading.notebooks import MAX_NOTEBOOK_BYTES
 from course.grading.text import clean_record
 from course.grading.store import (ensure_assignment, read_results, record_in_gradebook, results_path,
                                   write_json_atomically)
-from course.late import load_policy
 from course.paths import master_notebook
 from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works, unsandboxed_problem
 
@@ -76,7 +75,7 @@ def find_submissions(root: Path, assignment: str, submitted: Path, students: lis
     return found
 
 
-def submission_stamp(sub: Submission) -> dict:
+def submission_stamp(sub: Submission, max_bytes: int = Limits.notebook_bytes) -> dict:
     """What identifies a version of a submission: the notebook's sha256 and its timestamp.txt
     (nbgrader's submission time). A change to either means a resubmission, to be graded again."""
     digest = hashlib.sha256()
@@ -84,7 +83,7 @@ def submission_stamp(sub: Submission) -> dict:
         fd = os.open(sub.notebook, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as f:
             info = os.fstat(f.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_NOTEBOOK_BYTES:
+            if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
                 for chunk in iter(lambda: f.read(1 << 20), b""):
                     digest.update(chunk)
             else:
@@ -121,7 +120,7 @@ def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, t
 
 
 def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, students: list[str] | None = None,
-              force: bool = False, timeout: float = DEFAULT_SUBMISSION_TIMEOUT, db_url: str | None = None,
+              force: bool = False, timeout: float | None = None, db_url: str | None = None,
               limits: Limits | None = None, workers: int | None = None, scheduler: str | None = None,
               client=None, progress: bool = False, allow_unsandboxed: bool = False, log=print,
               class_dir: Path | None = None) -> list[dict]:
@@ -136,10 +135,12 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     ``root`` holds the course (source/, release/, graders/); ``class_dir`` (default: root) the
     class's data: submitted/, autograded/, feedback/ and gradebook.db.
     """
+    course = Course.load(root)
     data = class_dir or root
     submitted = submitted or data / "submitted"
-    db_url = db_url or f"sqlite:///{data / 'gradebook.db'}"
-    limits = limits or Limits()
+    db_url = db_url or course.gradebook_url(class_dir)
+    limits = limits or course.limits()
+    timeout = course.submission_timeout(timeout)
     isolate = bwrap_works()
     if not isolate:
         if not allow_unsandboxed:
@@ -150,10 +151,10 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
               "network; results record isolation: limits-only", file=sys.stderr)
     if db_url != "none" and ensure_assignment(root, assignment, db_url):
         log(f"{assignment}: added to the gradebook from source/")
-    late_policy = load_policy(root, assignment)
+    late_policy = course.late_policy(assignment)
     results, todo, stamps = [], [], {}
     for sub in find_submissions(root, assignment, submitted, students):
-        stamps[sub.student] = stamp = submission_stamp(sub)
+        stamps[sub.student] = stamp = submission_stamp(sub, limits.notebook_bytes)
         previous = None if force else read_results(data, sub.student, assignment)
         notebook_written = autograded_notebook_path(data, sub.student, assignment, sub.notebook.stem).is_file()
         if previous is not None and previous.get("status") == "error":  # the machinery failed, not the submission

@@ -20,9 +20,9 @@ from course.grading.reference import load_reference
 from course.grading.session import SubmissionSession
 from course.grading.text import clean_record
 from course.paths import master_notebook
+from course.config import DEFAULT_SUBMISSION_TIMEOUT
 from course.sandbox.process import INSTALL_HINT, ChildStartFailed, Limits, SandboxUnavailable, bwrap_works
 
-DEFAULT_SUBMISSION_TIMEOUT = 300.0
 # Everything that came from the submission is clipped to these sizes before it is stored or shown.
 MAX_MESSAGE_CHARS = 4000  # one test message, note or cell message
 MAX_OUTPUT_CHARS = 20000  # the submission's printed output kept in results.json

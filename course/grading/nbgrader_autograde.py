@@ -17,7 +17,7 @@ from pathlib import Path
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Unicode
+from traitlets import Unicode
 
 REFUSAL = ("nbgrader autograde is disabled for this course: it would run the student's code "
            "unsandboxed as you. Grade with `course grade {assignment} --student {student}` (or `course grade "
@@ -34,9 +34,7 @@ class GradeInSandbox(NbGraderPreprocessor):
 
     course_root = Unicode("", help="the course repository (source/, release/, graders/); "
                           "default: CourseDirectory.root").tag(config=True)
-    timeout = Float(300.0, help="wall-clock seconds for the whole submission (course grade --timeout)").tag(config=True)
-    call_timeout = Float(30.0, help="seconds per cell or function call (course grade --call-timeout)").tag(config=True)
-    memory_mb = Float(2048.0, help="memory budget of the submission in MB (course grade --memory-mb)").tag(config=True)
+    # The limits are the course's, c.CourseGrading.* (course.config): the same as course grade's.
 
     def _coursedir(self):
         converter = getattr(self.parent, "parent", None)  # preprocessor -> exporter -> Autograde converter
@@ -50,8 +48,8 @@ class GradeInSandbox(NbGraderPreprocessor):
         from course.grading.autograded import build_autograded
         from course.grading.batch import find_submissions, grade_one, record_result, submission_stamp
         from course.grading.store import ensure_assignment
-        from course.late import load_policy
-        from course.sandbox.process import Limits, bwrap_works
+        from course.config import Course
+        from course.sandbox.process import bwrap_works
 
         info = resources["nbgrader"]
         student, assignment, db_url = info["student"], info["assignment"], info["db_url"]
@@ -65,11 +63,13 @@ class GradeInSandbox(NbGraderPreprocessor):
         if sub.notebook.stem != info["notebook"]:
             raise AutogradeRefused(REFUSAL.format(assignment=assignment, student=student,
                                                   why=f"{info['notebook']}.ipynb is not this assignment's notebook"))
-        limits = Limits(call_timeout=self.call_timeout, memory_bytes=int(self.memory_mb * (1 << 20)))
+        course = Course(root, self.config)  # the config nbgrader loaded: nbgrader_config.py, its flags included
+        limits = course.limits()
         ensure_assignment(root, assignment, db_url)
-        result = grade_one(root, assignment, sub, limits=limits, timeout=self.timeout, isolate=True)
-        record_result(root, assignment, result, None, stamp=submission_stamp(sub), folder=sub.notebook.parent,
-                      db_url=db_url, late_policy=load_policy(root, assignment), class_dir=class_dir)
+        result = grade_one(root, assignment, sub, limits=limits, timeout=course.submission_timeout(), isolate=True)
+        record_result(root, assignment, result, None, stamp=submission_stamp(sub, limits.notebook_bytes),
+                      folder=sub.notebook.parent, db_url=db_url, late_policy=course.late_policy(assignment),
+                      class_dir=class_dir)
         for error in result.get("grader_errors") or []:  # a grader bug is the instructor's to fix: never quiet
             self.log.error("GRADER ERROR %s/%s: %s", student, assignment, str(error).splitlines()[-1:])
         self.log.info("%s/%s graded in the sandbox: %g/%g %s", student, assignment, result["score"],

@@ -44,7 +44,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from course.grading.batch import valid_id
-from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT
+from course.config import DEFAULT_SUBMISSION_TIMEOUT
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
 from course.sandbox.process import Limits

@@ -30,13 +30,13 @@ from pathlib import Path
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from course.grading.batch import Submission, record_result, submission_stamp
-from course.grading.engine import DEFAULT_SUBMISSION_TIMEOUT, ungraded_result
+from course.config import DEFAULT_SUBMISSION_TIMEOUT, Course
+from course.grading.engine import ungraded_result
 from course.grading.feedback import render_feedback
 from course.grading.parallel import _grade_task
 from course.grading.pool import close_process_pool, prewarm
 from course.grading.store import write_json_atomically
 from course.grading.text import clean_record
-from course.late import load_policy
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
 from course.sandbox.process import Limits, bwrap_works
@@ -83,7 +83,8 @@ class Runner(threading.Thread):
                  limits: Limits | None = None, timeout: float = DEFAULT_SUBMISSION_TIMEOUT):
         super().__init__(daemon=True, name="course-serve-runner")
         self.root, self.db, self.client, self.db_url = root, db, client, db_url
-        self.capacity, self.limits, self.timeout = capacity, limits or Limits(), timeout
+        self.course = Course.load(root)
+        self.capacity, self.limits, self.timeout = capacity, limits or self.course.limits(), timeout
         self.isolate = bwrap_works()
         self.wake = threading.Event()
         self._stopping = threading.Event()  # (not ``_stop``: threading.Thread.join calls its own _stop)
@@ -218,8 +219,9 @@ class Runner(threading.Thread):
             latest = self.db.jobs(job.student, job.assignment)
             if latest and latest[0].id == job.id:
                 notebook = Path(job.folder) / master_notebook(self.root, job.assignment).name
-                record_result(self.root, job.assignment, result, page, stamp=submission_stamp(Submission(job.student, notebook)),
+                record_result(self.root, job.assignment, result, page,
+                              stamp=submission_stamp(Submission(job.student, notebook), self.limits.notebook_bytes),
                               folder=self.root / "submitted" / job.student / job.assignment, db_url=self.db_url,
-                              late_policy=load_policy(self.root, job.assignment))
+                              late_policy=self.course.late_policy(job.assignment))
             self.db.finish(job.id, float(result["score"]), float(result["max_score"]), result["status"])
         self.last_completion = time.time()
