@@ -231,7 +231,7 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
 def check_points(root: Path, assignment: str) -> None:
     """Refuse a release whose graders and master notebook disagree on what is graded (points
     themselves live only in the notebook: the graders' marks are shares, see plugin.item_scales)."""
-    from course.grading.engine import check_graders
+    from course.grading.graders import check_graders
 
     try:
         check_graders(root, assignment)

@@ -36,7 +36,8 @@ def cmd_release(args) -> int:
 
 def cmd_grade(args) -> int:
     from course.build import BuildError
-    from course.grading.batch import InvalidId, grader_failures, score_table
+    from course.grading.batch import grader_failures, score_table
+    from course.ids import InvalidId
     from course.sandbox.process import SandboxUnavailable
 
     course = _course()
@@ -116,7 +117,7 @@ def _class_dir(root: Path, args) -> Path:
 
 
 def cmd_extension(args) -> int:
-    from course.grading.batch import InvalidId, valid_id
+    from course.ids import InvalidId, valid_id
     from course.grading.store import ensure_assignment, grant_extension
 
     course = _course()
@@ -132,7 +133,7 @@ def cmd_extension(args) -> int:
 
 
 def cmd_token(args) -> int:
-    from course.grading.batch import valid_id
+    from course.ids import valid_id
     from course.serve.db import ServeDB
 
     root = course_root()

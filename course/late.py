@@ -14,7 +14,6 @@ times the student cannot write, its ``timestamp.txt`` only within them (course.g
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Dict, Enum, Float, Unicode
@@ -45,10 +44,3 @@ class LatePenalty(LateSubmissionPlugin):
         if method == "per_hour":
             return min(score, self.points_per_hour * math.ceil(total_seconds_late / 3600))
         return None
-
-
-def load_policy(root: Path, assignment: str) -> LatePenalty:
-    """The course's late policy (nbgrader_config.py) for one assignment."""
-    from course.config import read_config
-
-    return LatePenalty(config=read_config(root), assignment_id=assignment)

@@ -12,9 +12,8 @@ PACKAGE = ROOT / "course"
 # Bottom to top. A module may import modules of its own layer or below, never above.
 LAYERS = [
     ("sandbox", ["course.sandbox"]),
-    ("base", ["course.paths", "course.ids", "course.config", "course.grading.text", "course.checks"]),
-    ("content", ["course.grading.notebooks", "course.grading.plugin", "course.grading.reference"]),
-    ("nbgrader bridge", ["course.nbgrader_bridge", "course.late"]),
+    ("base", ["course.paths", "course.ids", "course.config", "course.late", "course.grading.text", "course.checks"]),
+    ("content", ["course.grading.notebooks", "course.grading.graders", "course.grading.reference"]),
     ("build", ["course.build", "course.samples"]),
     ("grading", ["course.grading"]),
     ("report", ["course.report"]),

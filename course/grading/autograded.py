@@ -35,7 +35,7 @@ import nbformat
 from course.grading.feedback import copy_submission_files
 from course.grading.text import clean_record
 from course.paths import master_notebook
-from course.grading.notebooks import (TEST_PREFIX, InvalidNotebook, _defines, _nbgrader, item_of_grade_cell,
+from course.grading.notebooks import (TEST_PREFIX, InvalidNotebook, defines, nbgrader_meta, item_of_grade_cell,
                                       read_submission)
 
 
@@ -80,7 +80,7 @@ def verdict_output(item: dict, message: str = "") -> nbformat.NotebookNode:
 
 def _safe_defines(source, name: str) -> bool:
     try:
-        return isinstance(source, str) and _defines(source, name)
+        return isinstance(source, str) and defines(source, name)
     except (RecursionError, MemoryError):
         return False
 
@@ -89,7 +89,7 @@ def _release_cells(root: Path, assignment: str, notebook_name: str) -> tuple[nbf
     release = nbformat.read(root / "release" / assignment / notebook_name, as_version=4)
     by_id = {}
     for cell in release.cells:
-        gid = _nbgrader(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if gid:
             by_id[gid] = cell
     return release, by_id
@@ -115,7 +115,7 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
     for cell in nb.cells:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
-        gid = _nbgrader(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if not isinstance(gid, str):  # a list, dict, number...: not one of the course's cells
             gid = None
         tags = cell.get("metadata", {}).get("tags")
@@ -145,7 +145,7 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
             continue
         at = len(cells)
         for i, cell in enumerate(cells):
-            if cell.cell_type == "code" and (_nbgrader(cell).get("grade_id") == item_id
+            if cell.cell_type == "code" and (nbgrader_meta(cell).get("grade_id") == item_id
                                              or _safe_defines(cell.get("source", ""), item_id)):
                 at = i + 1
         cells.insert(at, copy.deepcopy(known[test_id]))
@@ -153,14 +153,14 @@ def build_autograded(root: Path, assignment: str, result: dict, notebook: Path) 
 
     course_text = {c.source for c in release.cells if c.cell_type == "markdown"}
     for cell in cells:  # formgrader renders Markdown as HTML in the instructor's logged-in page
-        if (cell.cell_type in ("markdown", "raw") and not _nbgrader(cell).get("locked")
+        if (cell.cell_type in ("markdown", "raw") and not nbgrader_meta(cell).get("locked")
                 and cell.get("source") not in course_text):
             cell.pop("attachments", None)
             cell.source = inert_markdown(cell.get("source", ""))
 
     message = result.get("message", "") if result.get("status") != "graded" else ""
     for cell in cells:
-        item = items.get(item_of_grade_cell(_nbgrader(cell).get("grade_id", "")) or "")
+        item = items.get(item_of_grade_cell(nbgrader_meta(cell).get("grade_id", "")) or "")
         if item is not None and cell.cell_type == "code":
             cell.outputs = [verdict_output(item, message)]
     if note:
@@ -219,10 +219,10 @@ def _bounded(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if size() <= MAX_AUTOGRADED_BYTES:
             return nb
         for cell in nb.cells:
-            if not _nbgrader(cell).get("locked") and isinstance(cell.get("source"), str):
+            if not nbgrader_meta(cell).get("locked") and isinstance(cell.get("source"), str):
                 cell.source = clip(cell.source, limit)
     if size() > MAX_AUTOGRADED_BYTES:
-        kept = [c for c in nb.cells if _nbgrader(c).get("grade_id")]
+        kept = [c for c in nb.cells if nbgrader_meta(c).get("grade_id")]
         nb.cells = [nbformat.v4.new_markdown_cell("**评分说明：** 提交的 notebook 太大，这里只保留了作业中带评分信息的单元格（内容可能被截短）。"),
                     *kept]
     return nb

@@ -2,13 +2,8 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import re
-import stat
 import sys
-import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -16,31 +11,14 @@ from tqdm import tqdm
 from course.config import Course
 from course.grading.arrival import submission_time
 from course.grading.autograded import autograded_notebook_path, write_autograded
-from course.grading.engine import grade_submission, ungraded_result
 from course.grading.feedback import write_feedback
 from course.grading.text import clean_record
 from course.grading.store import (ensure_assignment, read_results, record_in_gradebook, results_path,
                                   write_json_atomically)
+from course.grading.unit import Submission, grade_one, submission_stamp
+from course.ids import InvalidId, valid_id
 from course.paths import master_notebook
 from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works, unsandboxed_problem
-
-_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,99}")
-
-
-class InvalidId(ValueError):
-    """A student or assignment id that is not a plain folder name."""
-
-
-def valid_id(value: str) -> bool:
-    """Student and assignment ids: a folder name that cannot leave its parent (no '/', no '..')."""
-    return _ID.fullmatch(value) is not None and ".." not in value
-
-
-@dataclass(frozen=True)
-class Submission:
-    student: str
-    notebook: Path
-    refused: str = ""  # why the submission is not graded (a symlinked folder), or ""
 
 
 def find_submissions(root: Path, assignment: str, submitted: Path, students: list[str] | None = None) -> list[Submission]:
@@ -73,50 +51,6 @@ def find_submissions(root: Path, assignment: str, submitted: Path, students: lis
             refused = "提交的文件夹是一个符号链接 (symlink)，不予评分"
         found.append(Submission(s, submitted / s / assignment / name, refused))
     return found
-
-
-def submission_stamp(sub: Submission, max_bytes: int = Limits.notebook_bytes) -> dict:
-    """What identifies a version of a submission: the notebook's sha256 and its timestamp.txt
-    (nbgrader's submission time). A change to either means a resubmission, to be graded again."""
-    digest = hashlib.sha256()
-    try:
-        fd = os.open(sub.notebook, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as f:
-            info = os.fstat(f.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(chunk)
-            else:
-                digest.update(f"{info.st_mode} {info.st_size} {info.st_mtime_ns}".encode())
-    except OSError as exc:
-        digest.update(f"unreadable {exc.errno}".encode())
-    # A few bytes of a regular file (never a symlink to /dev/zero or a FIFO); bytes that are not UTF-8
-    # stay visible, and unparsable: course.grading.arrival fails closed on them.
-    try:
-        fd = os.open(sub.notebook.parent / "timestamp.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as f:
-            raw = f.read(400) if stat.S_ISREG(os.fstat(f.fileno()).st_mode) else b"<not a file>"
-        timestamp = raw.decode("utf-8", "backslashreplace").strip()[:100] or None
-    except OSError:
-        timestamp = None
-    return {"sha256": digest.hexdigest(), "timestamp": timestamp}
-
-
-def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, timeout: float,
-              isolate: bool, pool=None) -> dict:
-    """grade_submission for one batch entry; any failure becomes that submission's error record."""
-    if sub.refused:
-        return ungraded_result(root, assignment, sub.student, "invalid-notebook", sub.refused)
-    try:
-        return grade_submission(root, assignment, sub.student, sub.notebook, limits=limits, timeout=timeout,
-                                isolate=isolate, pool=pool)
-    except SandboxUnavailable:
-        raise
-    except Exception as exc:  # including RecursionError / MemoryError from a pathological notebook
-        result = ungraded_result(root, assignment, sub.student, "error",
-                                 f"grading failed: {type(exc).__name__}: {str(exc)[:1000]}")
-        result["grader_errors"] = [traceback.format_exc()[-4000:]]
-        return result
 
 
 def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, students: list[str] | None = None,

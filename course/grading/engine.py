@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 import contextlib
-import io
-import json
-import os
 import tempfile
 import time
 import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-import pytest
-
+from course.grading.graders import run_pytest
 from course.grading.notebooks import InvalidNotebook, match_graded_cells, read_master, read_submission
 from course.grading.plugin import GradingPlugin
 from course.grading.pool import copy_release, warm_key
@@ -108,7 +104,7 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
             session.start()
             timings["sandbox_start"] = time.monotonic() - mark
             mark = time.monotonic()
-            _run_pytest(root / "graders" / assignment, plugin)
+            run_pytest(root / "graders" / assignment, plugin)
             timings["graders"] = time.monotonic() - mark
             if plugin.collected_at is not None:
                 timings["graders_collect"] = plugin.collected_at - mark
@@ -154,55 +150,6 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     if any(t.internal_error for t in plugin.results):
         result["grader_errors"] = [f"{t.name}: {t.internal_error}" for t in plugin.results if t.internal_error]
     return _finish(result, started)
-
-
-def _run_pytest(graders: Path, plugin, *extra: str) -> None:
-    """pytest over the graders with ``plugin`` (GradingPlugin, or a collector with --collect-only)."""
-    if not graders.is_dir():
-        raise FileNotFoundError(f"no graders at {graders}")
-    # unraisableexception runs gc.collect() several times per session (~0.2 s): not needed here.
-    # An explicit rootdir keeps grader module names package-qualified ("graders.<a>.test_<a>"). Left to
-    # pytest, the rootdir depends on the cwd and could be the graders folder itself; the module would then be
-    # "test_<a>" and collide with a same-named module already imported in this process.
-    # Only trusted code runs in this process: no entry-point plugins (a package someone installed
-    # could score tests), no conftest.py and no ini file found next to the graders (-c: an empty one).
-    args = [str(graders), "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
-            "-p", "no:threadexception", "--rootdir", str(graders.parent.parent), "-c", os.devnull, "--noconftest",
-            "--import-mode=importlib", "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning", *extra]
-    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        with contextlib.redirect_stdout(io.StringIO()) as out:
-            code = pytest.main(args, plugins=[plugin])
-    finally:
-        if saved is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
-    if code == pytest.ExitCode.INTERRUPTED:  # pytest turns Ctrl-C into an exit code: the batch must stop
-        raise KeyboardInterrupt
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise RuntimeError(f"pytest could not run the graders in {graders} (exit {code}):\n{out.getvalue()[-3000:]}")
-
-
-def check_graders(root: Path, assignment: str) -> None:
-    """Collect graders/<assignment> without running them; ValueError when their items disagree with
-    the master notebook's graded cells (see plugin.item_scales): the release refuses it."""
-    from course.grading.plugin import grade_marks, item_scales
-
-    class Collector:
-        def __init__(self):
-            self.collected = []
-
-        def pytest_collection_modifyitems(self, session, config, items):
-            self.collected.extend(grade_marks(items))
-
-    collector = Collector()
-    _run_pytest(root / "graders" / assignment, collector, "--collect-only")
-    try:
-        item_scales(read_master(master_notebook(root, assignment)).items, collector.collected)
-    except pytest.UsageError as exc:
-        raise ValueError(f"graders/{assignment}: {exc}") from None
 
 
 def clip(text, limit: int = MAX_MESSAGE_CHARS) -> str:

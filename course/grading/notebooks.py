@@ -72,7 +72,7 @@ class SubmittedCell:
     notes: list[str] = field(default_factory=list)
 
 
-def _nbgrader(cell) -> dict:
+def nbgrader_meta(cell) -> dict:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return meta if isinstance(meta, dict) else {}
 
@@ -92,7 +92,7 @@ def read_master(path: Path) -> MasterNotebook:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        meta = _nbgrader(cell)
+        meta = nbgrader_meta(cell)
         if "setup" in cell.get("metadata", {}).get("tags", []):
             setup.append(cell.source)
         elif meta.get("solution") and not meta.get("grade") and meta.get("grade_id"):
@@ -101,7 +101,7 @@ def read_master(path: Path) -> MasterNotebook:
             tests.append(cell)
     items = []
     for cell in tests:
-        meta = _nbgrader(cell)
+        meta = nbgrader_meta(cell)
         function = item_of_grade_cell(meta["grade_id"])
         if function not in solutions:
             raise ValueError(f"{path.name}: autograder test cell {meta['grade_id']!r} must be named "
@@ -157,7 +157,7 @@ def read_submission(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> nbformat
     return nb
 
 
-def _defines(source: str, name: str) -> bool:
+def defines(source: str, name: str) -> bool:
     """Does the cell bind ``name`` at run time, by whatever statement?
 
     ``def name``, ``name = lambda ...``, ``name = other_function``, ``import ... as name``,
@@ -223,7 +223,7 @@ def match_graded_cells(nb: nbformat.NotebookNode, items: list[GradedItem]) -> li
     """Find, for each graded item, the submission's code cell that defines it.
 
     By grade_id first; when metadata was stripped or edited, by the statement that binds the
-    name (``def``, assignment, import, exec; see ``_defines``). When several cells qualify, the
+    name (``def``, assignment, import, exec; see ``defines``). When several cells qualify, the
     last wins, as when a notebook runs top to bottom. A grade_id cell in which no binding
     statement is visible (e.g. ``exec(open(...).read())``) is still run when no other cell binds
     the name: whether it defines the function shows when the graders call it.
@@ -231,10 +231,10 @@ def match_graded_cells(nb: nbformat.NotebookNode, items: list[GradedItem]) -> li
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code" and isinstance(c.get("source"), str)]
     found = []
     for item in items:
-        by_id = [c for c in code_cells if _nbgrader(c).get("grade_id") == item.id]
-        by_def = [c for c in code_cells if _defines(c.source, item.id)]
+        by_id = [c for c in code_cells if nbgrader_meta(c).get("grade_id") == item.id]
+        by_def = [c for c in code_cells if defines(c.source, item.id)]
         notes = []
-        if by_id and _defines(by_id[-1].source, item.id):
+        if by_id and defines(by_id[-1].source, item.id):
             if len(by_id) > 1:
                 notes.append(f"有 {len(by_id)} 个单元格的 grade_id 都是 {item.id}，使用最后一个")
             found.append(SubmittedCell(item.id, by_id[-1].source, "grade_id", notes))

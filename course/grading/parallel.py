@@ -21,26 +21,8 @@ from distributed.worker_memory import parse_memory_limit
 
 from course.grading.cluster_nodes import SchedulerWithoutHTTP, WorkerWithoutHTTP
 from course.grading.engine import ungraded_result
-from course.grading.feedback import render_feedback
+from course.grading.unit import grade_task
 from course.sandbox.process import Limits
-
-
-def _grade_task(root: str, assignment: str, sub, limits: Limits, timeout: float,
-                isolate: bool, warm: bool = False) -> tuple[dict, str | None]:
-    """Runs on a worker: the result (JSON-ready plain data) and its rendered feedback page.
-
-    Rendering here keeps the client, which serializes all writes, from becoming the bottleneck.
-    ``warm``: take the sandbox child from this worker's warm pool (course.grading.pool).
-    """
-    from course.grading.batch import grade_one
-    from course.grading.pool import process_pool
-
-    result = grade_one(Path(root), assignment, sub, limits=limits, timeout=timeout, isolate=isolate,
-                       pool=process_pool() if warm else None)
-    try:
-        return result, render_feedback(result)
-    except Exception:  # the client renders it again and records the failure there
-        return result, None
 
 
 class InsecureScheduler(ValueError):
@@ -122,7 +104,7 @@ def grade_on_dask(client, root: Path, assignment: str, submissions: list, *, lim
     run = uuid.uuid4().hex[:8]
     futures = {}
     for sub in submissions:
-        future = client.submit(_grade_task, str(root), assignment, sub, limits, timeout, isolate,
+        future = client.submit(grade_task, str(root), assignment, sub, limits, timeout, isolate,
                                key=f"grade-{assignment}-{sub.student}-{run}", pure=False)
         futures[future] = sub
     recorded = set()

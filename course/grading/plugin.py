@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from course.checks import CheckFailed
+from course.grading.graders import grade_marks, item_scales
 from course.grading.session import SubmissionFailure
 
 
@@ -42,37 +43,6 @@ class Feedback:
                 step = max(1, -(-len(values) // self.MAX_POINTS))
                 clean[str(label)[:100]] = [float(v) for v in values[::step]]
         self.plot = {"title": title, "xlabel": xlabel, "ylabel": ylabel, "curves": clean}
-
-
-def grade_marks(items) -> list[tuple[str, str, float]]:
-    """(test name, graded item, points) of each collected grader test; UsageError for an unmarked test."""
-    marks = []
-    for item in items:
-        mark = item.get_closest_marker("grade")
-        if mark is None:
-            raise pytest.UsageError(f"{item.nodeid}: every grader test needs @pytest.mark.grade(item=..., points=...)")
-        marks.append((item.name, mark.kwargs["item"], float(mark.kwargs["points"])))
-    return marks
-
-
-def item_scales(items, collected: list[tuple[str, str, float]]) -> dict[str, float]:
-    """Points live in one place, the master notebook's cells: a grader mark's ``points`` are its
-    share of its item, scaled so that an item's tests add up to the item's cell points.
-
-    Raises pytest.UsageError when a test scores an item the notebook does not grade, or a graded
-    item has no test (the release refuses both: course.build.check_graders).
-    """
-    totals: dict[str, float] = {}
-    for name, item_id, points in collected:
-        totals[item_id] = totals.get(item_id, 0.0) + points
-    known = {item.id: item.points for item in items}
-    unknown = sorted(set(totals) - set(known))
-    untested = sorted(i for i in known if totals.get(i, 0) <= 0)
-    if unknown or untested:
-        raise pytest.UsageError("graders and notebook disagree: " + "; ".join(
-            ([f"tests score unknown item(s) {unknown}"] if unknown else [])
-            + ([f"no grader test for {untested}"] if untested else [])))
-    return {i: known[i] / totals[i] for i in known}
 
 
 @dataclass

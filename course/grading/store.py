@@ -47,7 +47,7 @@ def read_results(root: Path, student: str, assignment: str) -> dict | None:
 
 
 @contextlib.contextmanager
-def _gradebook(db_url: str):
+def gradebook(db_url: str):
     """A Gradebook with nbgrader 0.9's SQLAlchemy 2.x autoflush warnings (harmless) silenced."""
     with warnings.catch_warnings(), Gradebook(db_url) as gb:
         warnings.simplefilter("ignore", category=SAWarning)
@@ -64,7 +64,7 @@ def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
 
     master = master_notebook(root, assignment)
     expected = {item.grade_cell for item in read_master(master).items}
-    with _gradebook(db_url) as gb:
+    with gradebook(db_url) as gb:
         try:
             notebooks = {nb.name: nb for nb in gb.find_assignment(assignment).notebooks}
             if master.stem in notebooks and expected <= {c.name for c in notebooks[master.stem].grade_cells}:
@@ -105,7 +105,7 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
     and the stamp as parsed (``claimed``, None when unreadable) is kept, as nbgrader records it
     (formgrader lists a submission as autograded only when the two agree).
     """
-    with _gradebook(db_url) as gb:
+    with gradebook(db_url) as gb:
         gb.update_or_create_student(result["student"])
         submission = gb.update_or_create_submission(result["assignment"], result["student"])
         if fail_closed:
@@ -146,7 +146,7 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
 
 def grant_extension(db_url: str, assignment: str, student: str, hours: float) -> None:
     """nbgrader's extension for one student's assignment (0 removes it)."""
-    with _gradebook(db_url) as gb:
+    with gradebook(db_url) as gb:
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student)
         gb.grant_extension(assignment, student, minutes=round(hours * 60))
@@ -157,7 +157,7 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
 
     Items are named by function (results.json's ids), not by their test cell's grade_id."""
     out = {}
-    with _gradebook(db_url) as gb:
+    with gradebook(db_url) as gb:
         try:
             submissions = gb.find_assignment(assignment).submissions
         except MissingEntry:

@@ -43,8 +43,8 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from course.grading.batch import valid_id
 from course.config import DEFAULT_SUBMISSION_TIMEOUT
+from course.ids import valid_id
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
 from course.sandbox.process import Limits
@@ -187,10 +187,10 @@ def _write_durably(path: Path, data: bytes) -> None:
 
 
 def _due_dates(db_url: str) -> dict[str, str]:
-    from course.grading.store import _gradebook
+    from course.grading.store import gradebook
 
     out = {}
-    with contextlib.suppress(Exception), _gradebook(db_url) as gb:
+    with contextlib.suppress(Exception), gradebook(db_url) as gb:
         for a in gb.assignments:
             if a.duedate is not None:
                 out[a.name] = a.duedate.strftime("%Y-%m-%d %H:%M UTC")

@@ -29,14 +29,14 @@ from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from course.grading.batch import Submission, record_result, submission_stamp
+from course.grading.batch import record_result
 from course.config import DEFAULT_SUBMISSION_TIMEOUT, Course
 from course.grading.engine import ungraded_result
 from course.grading.feedback import render_feedback
-from course.grading.parallel import _grade_task
 from course.grading.pool import close_process_pool, prewarm
 from course.grading.store import write_json_atomically
 from course.grading.text import clean_record
+from course.grading.unit import Submission, grade_task, submission_stamp
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
 from course.sandbox.process import Limits, bwrap_works
@@ -174,7 +174,7 @@ class Runner(threading.Thread):
         for job in self.db.claim(self.capacity - len(in_flight), timeout=CLAIM_TIMEOUT):
             notebook = Path(job.folder) / master_notebook(self.root, job.assignment).name
             try:
-                future = self.client.submit(_grade_task, str(self.root), job.assignment, Submission(job.student, notebook),
+                future = self.client.submit(grade_task, str(self.root), job.assignment, Submission(job.student, notebook),
                                             self.limits, self.timeout, self.isolate, True,
                                             key=f"serve-{job.id}-{uuid.uuid4().hex[:6]}", pure=False)
             except BaseException:
