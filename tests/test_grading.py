@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT, release_notebook
 from course.paths import copy_course
 from course.grading.batch import grade_all
+from course.grading.result import check_result, dumps, loads
 from course.grading.engine import grade_submission
 from course.samples import _solutions
 from course.sandbox.process import Limits, bwrap_works
@@ -116,6 +117,7 @@ def test_sample_submission_scores(assignment, student):
     notebook = next((ROOT / "source" / assignment).glob("*.ipynb")).name
     r = grade_submission(ROOT, assignment, student, ROOT / "samples" / "submitted" / student / assignment / notebook)
     assert (r["score"], r["status"]) == (SAMPLES[assignment, student], "graded"), r
+    assert check_result(r) == []
 
 
 @pytest.mark.parametrize("assignment", ["initialization", "gradient_checking", "regularization", "ml_setup"])
@@ -174,6 +176,7 @@ def test_hostile_submission(tmp_path, name):
     assert item_scores(r) == expected
     assert r["status"] == status
     assert len(r["output"]) < 200_000  # output is capped
+    assert check_result(r) == []
 
 
 SECRET_FILES = [ROOT / "source" / A / NB_NAME, ROOT / "graders" / A / "test_initialization.py",
@@ -312,7 +315,9 @@ def test_batch_records_every_result_and_resumes(tmp_path):
     results = grade_all(course, A, db_url=db, log=lambda *_: None)
     assert {r["student"]: r["score"] for r in results} == {"correct": 10, "init_he_sqrt1": 7, "broken": 0}
     for student in ("correct", "init_he_sqrt1", "broken"):
-        assert (course / "autograded" / student / A / "results.json").is_file()
+        recorded = json.loads((course / "autograded" / student / A / "results.json").read_text())
+        assert check_result(recorded) == [], student  # with what recording added
+        assert loads(dumps(recorded)) == recorded
         html = (course / "feedback" / student / A / "Initialization.html").read_text()
         assert "np.random.randn" not in html and "expect_dict_of_arrays" not in html
     logs = []

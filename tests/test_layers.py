@@ -13,7 +13,8 @@ PACKAGE = ROOT / "course"
 LAYERS = [
     ("sandbox", ["course.sandbox"]),
     ("base", ["course.paths", "course.ids", "course.config", "course.late", "course.grading.text", "course.checks"]),
-    ("content", ["course.grading.notebooks", "course.grading.graders", "course.grading.reference"]),
+    ("content", ["course.grading.result", "course.grading.notebooks", "course.grading.graders",
+                 "course.grading.reference"]),
     ("build", ["course.build", "course.samples"]),
     ("grading", ["course.grading"]),
     ("report", ["course.report"]),

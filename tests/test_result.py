@@ -1,0 +1,27 @@
+"""The result schema (course.grading.result) catches what does not fit it."""
+from __future__ import annotations
+
+from course.grading.result import check_result
+
+GOOD = {"student": "s", "assignment": "a", "score": 1.5, "max_score": 3, "status": "graded", "message": "",
+        "isolation": "bwrap", "output": "", "seconds": 0.2, "timings": {"read": 0.01},
+        "items": [{"id": "f", "score": 1.5, "max_score": 3.0, "extra_credit": 0, "cell": "ok", "notes": [],
+                   "tests": [{"name": "test_f", "points": 1.5, "passed": True, "message": "", "plot": None}]}],
+        "late": {"seconds_late": 0.0, "late_penalty": 0.0},
+        "submitted_at": {"time": None, "source": "timestamp.txt", "problem": None}}
+
+
+def test_a_record_that_fits_has_no_problems():
+    assert check_result(GOOD) == []
+
+
+def test_unknown_keys_wrong_types_and_statuses_are_named():
+    bad = {**GOOD, "status": "fine", "score": "10", "colour": "green",
+           "items": [{**GOOD["items"][0], "tests": [{"name": "t", "passed": "yes"}]}]}
+    problems = check_result(bad)
+    assert any(p.startswith("result.status:") for p in problems)
+    assert any(p.startswith("result.score: expected a number") for p in problems)
+    assert "result.colour: not in the schema (course.grading.result.Result)" in problems
+    assert any(p.startswith("result.items[0].tests[0].passed: expected bool") for p in problems)
+    assert check_result({**GOOD, "submitted_at": {"time": None}}) == ["result.submitted_at.source: missing",
+                                                                        "result.submitted_at.problem: missing"]
