@@ -17,13 +17,14 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from traitlets import Float, Int
+from traitlets import Float, Int, List, Unicode
 from traitlets.config import Config, Configurable, PyFileConfigLoader
 
 from course.sandbox.process import Limits
 
 CONFIG_FILE = "nbgrader_config.py"
 DEFAULT_SUBMISSION_TIMEOUT = 300.0  # wall-clock seconds for a whole submission
+DEFAULT_OUTPUTS = ("feedback", "autograded", "gradebook")  # course.grading.record.WRITERS
 _LIMITS = Limits()
 
 
@@ -37,6 +38,9 @@ class CourseGrading(Configurable):
                     "tmpfs included (cgroup; else per process), in MiB").tag(config=True)
     max_notebook_mb = Int(_LIMITS.notebook_bytes >> 20,
                           help="a larger submitted notebook is refused unread (MiB)").tag(config=True)
+    outputs = List(Unicode(), default_value=list(DEFAULT_OUTPUTS),
+                   help="what is written for each graded submission besides results.json: names of "
+                        "course.grading.record.WRITERS, or module:Class of a writer of your own").tag(config=True)
 
 
 def read_config(root: Path) -> Config:

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from course.grading import batch
+from course.grading import record
 from course.grading.batch import grade_all
 from course.grading.store import export_csv
 from course.paths import copy_course
@@ -200,17 +200,17 @@ def test_failed_gradebook_write_is_recorded_on_the_next_run(tmp_path, monkeypatc
     from nbgrader.api import Gradebook
 
     course, db = _class(tmp_path, {"hana": None, "ivan_wrong": None})
-    real = batch.record_in_gradebook
+    real = record.record_in_gradebook
 
     def flaky(db_url, result, *args, **kwargs):
         if result["student"] == "hana":
             raise OSError("database is locked")
         return real(db_url, result, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "record_in_gradebook", flaky)
+    monkeypatch.setattr(record, "record_in_gradebook", flaky)
     grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
     assert json.loads((course / "autograded" / "hana" / A / "results.json").read_text())["gradebook"] == "not recorded"
-    monkeypatch.setattr(batch, "record_in_gradebook", real)
+    monkeypatch.setattr(record, "record_in_gradebook", real)
     logs = []
     grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
     assert any(line.startswith("ivan_wrong: already graded") for line in logs)

@@ -9,12 +9,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from course.config import Course
-from course.grading.arrival import submission_time
-from course.grading.autograded import autograded_notebook_path, write_autograded
-from course.grading.feedback import write_feedback
-from course.grading.text import clean_record
-from course.grading.store import (ensure_assignment, read_results, record_in_gradebook, results_path,
-                                  write_json_atomically)
+from course.grading.autograded import autograded_notebook_path
+from course.grading.record import record_result, writers
+from course.grading.store import ensure_assignment, read_results
 from course.grading.unit import Submission, grade_one, submission_stamp
 from course.ids import InvalidId, valid_id
 from course.paths import master_notebook
@@ -86,6 +83,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     if db_url != "none" and ensure_assignment(root, assignment, db_url):
         log(f"{assignment}: added to the gradebook from source/")
     late_policy = course.late_policy(assignment)
+    outputs = writers(course.grading.outputs)
     results, todo, stamps = [], [], {}
     for sub in find_submissions(root, assignment, submitted, students):
         stamps[sub.student] = stamp = submission_stamp(sub, limits.notebook_bytes)
@@ -110,7 +108,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
 
     def record(result: dict, feedback_html: str | None = None) -> None:
         nonlocal failures
-        record_result(root, assignment, result, feedback_html, stamp=stamps[result["student"]],
+        record_result(root, assignment, result, feedback_html, stamp=stamps[result["student"]], outputs=outputs,
                       folder=submitted / result["student"] / assignment, db_url=db_url, late_policy=late_policy,
                       class_dir=data)
         failures += result["status"] != "graded"
@@ -134,60 +132,6 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     finally:
         bar.close()
     return results
-
-
-def record_result(root: Path, assignment: str, result: dict, feedback_html: str | None, *, stamp: dict,
-                  folder: Path, db_url: str, late_policy, class_dir: Path | None = None) -> dict:
-    """Record one graded submission: feedback, the autograded notebook, then the gradebook, then
-    results.json, which says whether the gradebook has it (a submission is "already graded" only once
-    every record of it exists). Each step may fail for this submission alone (a full disk, a locked database): it is
-    reported on stderr and in ``record_errors``, and the next step still runs.
-
-    Inputs:
-    - result: the record from grade_submission (updated in place with submission, late, gradebook)
-    - feedback_html: the page if a worker rendered it (else rendered here)
-    - stamp: submission_stamp() of the graded notebook; folder: its submitted/<s>/<a>/ folder
-    - db_url: the gradebook ("none": no gradebook); late_policy: course.late.LatePenalty
-    - class_dir: where autograded/ and feedback/ go (default: root)
-    """
-    data = class_dir or root
-    clean_record(result)  # no terminal escapes, nothing unencodable: every record below can be written
-    student = result["student"]
-    notebook_id = master_notebook(root, assignment).stem
-    result["submission"] = stamp
-
-    notebook = folder / f"{notebook_id}.ipynb"
-    # Lateness from times the student cannot write (the exchange's arrival, collect time), never
-    # timestamp.txt alone; a stamp that is not believed fails closed (late) and says so.
-    when = submission_time(root, student, assignment, notebook, stamp)
-    result["submitted_at"] = {"time": when["time"].isoformat() + "Z" if when["time"] else None,
-                              "source": when["source"], "problem": when["problem"]}
-    if when["problem"]:
-        result["late_notice"] = when["problem"]
-        feedback_html = None  # a page rendered by a worker does not carry the notice: rendered here
-
-    def gradebook():
-        result["late"] = record_in_gradebook(db_url, result, notebook_id, when["time"], late_policy,
-                                             fail_closed=bool(when["problem"]), claimed=when["claimed_time"])
-        if when["problem"]:
-            result["late"]["timestamp_problem"] = when["problem"]
-        result["gradebook"] = "recorded"
-
-    steps = [("feedback", lambda: write_feedback(data, result, feedback_html, notebook_id, folder)),
-             ("autograded notebook", lambda: write_autograded(root, result, notebook_id, notebook, folder,
-                                                              class_dir=data))]
-    if db_url != "none":
-        result["gradebook"] = "not recorded"
-        steps.append(("gradebook", gradebook))
-    steps.append(("results.json", lambda: write_json_atomically(results_path(data, student, assignment), result)))
-    for what, step in steps:
-        try:
-            step()
-        except Exception as exc:
-            message = f"{what}: {type(exc).__name__}: {str(exc)[:500]}"
-            print(f"error: {student}: could not write the {message}", file=sys.stderr)
-            result.setdefault("record_errors", []).append(message)
-    return result
 
 
 def score_table(results: list[dict]) -> str:

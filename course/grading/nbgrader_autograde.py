@@ -46,7 +46,8 @@ class GradeInSandbox(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         from course.grading.autograded import build_autograded
-        from course.grading.batch import find_submissions, record_result
+        from course.grading.batch import find_submissions
+        from course.grading.record import record_result
         from course.grading.unit import grade_one, submission_stamp
         from course.grading.store import ensure_assignment
         from course.config import Course

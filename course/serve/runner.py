@@ -29,7 +29,7 @@ from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from course.grading.batch import record_result
+from course.grading.record import record_result
 from course.config import DEFAULT_SUBMISSION_TIMEOUT, Course
 from course.grading.engine import ungraded_result
 from course.grading.feedback import render_feedback

@@ -1,0 +1,146 @@
+"""Recording a graded submission: a configured list of writers, then results.json.
+
+Every output of one submission (the feedback page, the autograded notebook formgrader opens, the
+gradebook row, and any other format) is a ``Writer``: ``what`` names it in error messages and
+``write(result, recording)`` writes it. ``c.CourseGrading.outputs`` in nbgrader_config.py lists
+them by name (``WRITERS``) or as ``module:Class`` for a writer of your own. results.json is always
+written last: it says what was recorded, and a submission counts as graded only once it exists.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from course.config import DEFAULT_OUTPUTS
+from course.grading.arrival import submission_time
+from course.grading.autograded import write_autograded
+from course.grading.feedback import write_feedback
+from course.grading.result import Result
+from course.grading.store import record_in_gradebook, results_path, write_json_atomically
+from course.grading.text import clean_record
+from course.paths import master_notebook
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Where one graded submission is recorded, and what its writers need besides the result."""
+
+    root: Path  # the course (source/, release/, graders/)
+    data: Path  # the class's data: autograded/, feedback/
+    assignment: str
+    notebook_id: str  # the master notebook's name without .ipynb
+    notebook: Path  # the submitted notebook
+    folder: Path  # its submitted/<student>/<assignment>/ folder
+    db_url: str  # the gradebook ("none": none)
+    late_policy: object  # course.late.LatePenalty
+    when: dict  # course.grading.arrival.submission_time()
+    feedback_html: str | None  # the page a worker rendered, else None (rendered by FeedbackPage)
+
+
+class Writer(Protocol):
+    what: str
+
+    def write(self, result: Result, recording: Recording) -> None: ...
+
+
+class FeedbackPage:
+    what = "feedback"
+
+    def write(self, result: Result, recording: Recording) -> None:
+        write_feedback(recording.data, result, recording.feedback_html, recording.notebook_id, recording.folder)
+
+
+class AutogradedNotebook:
+    what = "autograded notebook"
+
+    def write(self, result: Result, recording: Recording) -> None:
+        write_autograded(recording.root, result, recording.notebook_id, recording.notebook, recording.folder,
+                         class_dir=recording.data)
+
+
+class GradebookRow:
+    """nbgrader's gradebook: scores per grade cell, the submission time and the late penalty."""
+    what = "gradebook"
+
+    def write(self, result: Result, recording: Recording) -> None:
+        if recording.db_url == "none":
+            return
+        result["gradebook"] = "not recorded"  # until the write below succeeds
+        when = recording.when
+        result["late"] = record_in_gradebook(recording.db_url, result, recording.notebook_id, when["time"],
+                                             recording.late_policy, fail_closed=bool(when["problem"]),
+                                             claimed=when["claimed_time"])
+        if when["problem"]:
+            result["late"]["timestamp_problem"] = when["problem"]
+        result["gradebook"] = "recorded"
+
+
+WRITERS: dict[str, type] = {"feedback": FeedbackPage, "autograded": AutogradedNotebook, "gradebook": GradebookRow}
+
+
+def writers(names=DEFAULT_OUTPUTS) -> list[Writer]:
+    """The writers named in ``names`` (keys of WRITERS or ``module:Class``); ValueError for an unknown one."""
+    out = []
+    for name in names:
+        if name in WRITERS:
+            out.append(WRITERS[name]())
+        elif ":" in name:
+            module, _, cls = name.partition(":")
+            out.append(getattr(importlib.import_module(module), cls)())
+        else:
+            raise ValueError(f"unknown output {name!r} in c.CourseGrading.outputs: use one of {sorted(WRITERS)} "
+                             "or module:Class")
+    return out
+
+
+def record_result(root: Path, assignment: str, result: Result, feedback_html: str | None, *, stamp: dict,
+                  folder: Path, db_url: str, late_policy, class_dir: Path | None = None,
+                  outputs: list[Writer] | None = None) -> Result:
+    """Record one graded submission: each writer in turn, then results.json, which says whether the
+    gradebook has it (a submission is "already graded" only once every record of it exists). Each
+    writer may fail for this submission alone (a full disk, a locked database): it is reported on
+    stderr and in ``record_errors``, and the next one still runs.
+
+    Inputs:
+    - result: the record from grade_submission (updated in place with submission, submitted_at, late, gradebook)
+    - feedback_html: the page if a worker rendered it (else rendered here)
+    - stamp: submission_stamp() of the graded notebook; folder: its submitted/<s>/<a>/ folder
+    - db_url: the gradebook ("none": no gradebook); late_policy: course.late.LatePenalty
+    - class_dir: where autograded/ and feedback/ go (default: root)
+    - outputs: the writers (default: writers(), the course's usual three)
+    """
+    data = class_dir or root
+    clean_record(result)  # no terminal escapes, nothing unencodable: every record below can be written
+    student = result["student"]
+    notebook_id = master_notebook(root, assignment).stem
+    result["submission"] = stamp
+    notebook = folder / f"{notebook_id}.ipynb"
+    # Lateness from times the student cannot write (the exchange's arrival, collect time), never
+    # timestamp.txt alone; a stamp that is not believed fails closed (late) and says so.
+    when = submission_time(root, student, assignment, notebook, stamp)
+    result["submitted_at"] = {"time": when["time"].isoformat() + "Z" if when["time"] else None,
+                              "source": when["source"], "problem": when["problem"]}
+    if when["problem"]:
+        result["late_notice"] = when["problem"]
+        feedback_html = None  # a page rendered by a worker does not carry the notice: rendered here
+    recording = Recording(root, data, assignment, notebook_id, notebook, folder, db_url, late_policy, when,
+                          feedback_html)
+    for writer in (writers() if outputs is None else outputs):
+        try:
+            writer.write(result, recording)
+        except Exception as exc:
+            _failed(result, writer.what, exc)
+    try:
+        write_json_atomically(results_path(data, student, assignment), result)
+    except Exception as exc:
+        _failed(result, "results.json", exc)
+    return result
+
+
+def _failed(result: Result, what: str, exc: Exception) -> None:
+    message = f"{what}: {type(exc).__name__}: {str(exc)[:500]}"
+    print(f"error: {result['student']}: could not write the {message}", file=sys.stderr)
+    result.setdefault("record_errors", []).append(message)
