@@ -64,3 +64,35 @@ def test_configured_limits_reach_course_grade_and_a_flag_overrides_them(tmp_path
     enforced = json.loads(results.read_text())["sandbox"]
     assert enforced["call_timeout"] == 9.0 and enforced["per_process"]["memory_bytes"] == 1536 << 20
     assert json.loads(results.read_text())["score"] == 10.0
+
+
+class ScoreLine:
+    """A writer of our own (c.CourseGrading.outputs = [..., "test_config:ScoreLine"])."""
+    what = "score line"
+
+    def write(self, result, recording) -> None:
+        (recording.data / "scores.txt").open("a").write(f"{result['student']} {result['score']:g}\n")
+
+
+def test_outputs_are_the_configured_writers(tmp_path, monkeypatch):
+    """The configured list decides what is written besides results.json; an unknown name is refused."""
+    import pytest
+
+    from course.grading.batch import grade_all
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    course = copy_course(ROOT, tmp_path / "course")
+    with (course / "nbgrader_config.py").open("a") as f:
+        f.write('\nc.CourseGrading.outputs = ["autograded", "test_config:ScoreLine"]\n')
+    shutil.copytree(ROOT / "samples" / "submitted" / "correct" / A, course / "submitted" / "s1" / A)
+    [result] = grade_all(course, A, db_url="none", log=lambda *_: None)
+    assert (course / "scores.txt").read_text() == "s1 10\n"
+    assert (course / "autograded" / "s1" / A / "results.json").is_file()
+    assert (course / "autograded" / "s1" / A / "Initialization.ipynb").is_file()
+    assert not (course / "feedback").exists()  # not configured: not written
+    assert "record_errors" not in result
+
+    with (course / "nbgrader_config.py").open("a") as f:
+        f.write('\nc.CourseGrading.outputs = ["feedback", "pdf"]\n')
+    with pytest.raises(ValueError, match="unknown output 'pdf'"):
+        grade_all(course, A, db_url="none", force=True, log=lambda *_: None)
