@@ -13,6 +13,8 @@ Defaults not set in the file come from the code that enforces them (course.sandb
 """
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,11 +46,21 @@ class CourseGrading(Configurable):
 
 
 def read_config(root: Path) -> Config:
-    """nbgrader_config.py of the course at ``root`` (an empty Config when there is none)."""
-    path = root / CONFIG_FILE
-    if not path.is_file():
+    """nbgrader_config.py of the course at ``root`` (an empty Config when there is none).
+
+    Read once per version of the file and of the environment it may read (COURSE_DB_URL, ...):
+    a batch records hundreds of submissions, and each record needs the configuration."""
+    path = Path(root) / CONFIG_FILE
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError:
         return Config()
-    return PyFileConfigLoader(path.name, str(path.parent)).load_config()
+    return copy.deepcopy(_load(str(path.resolve()), version, frozenset(os.environ.items())))
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path: str, version: int, environment: frozenset) -> Config:
+    return PyFileConfigLoader(os.path.basename(path), os.path.dirname(path)).load_config()
 
 
 @dataclass(frozen=True)

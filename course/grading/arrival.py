@@ -35,11 +35,13 @@ import stat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from course.config import read_config
 from course.grading.text import clean_text
+from course.sandbox.process import Limits
 
 GRACE_SECONDS = 60.0
 MAX_RECORD_ENTRIES = 10_000  # files and folders looked at in one inbound record
-MAX_NOTEBOOK_BYTES = 32 << 20
+MAX_NOTEBOOK_BYTES = Limits.notebook_bytes  # larger inbound files are not hashed (nor graded, by default)
 
 
 def parse_stamp(text: str | None) -> datetime | None:
@@ -63,10 +65,8 @@ def exchange_inbound(root: Path) -> Path:
     """<Exchange.root>/<course_id>/inbound from the course's nbgrader_config.py (nbgrader's defaults otherwise)."""
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default.exchange import Exchange
-    from traitlets.config import Config, PyFileConfigLoader
 
-    path = root / "nbgrader_config.py"
-    config = PyFileConfigLoader(path.name, str(path.parent)).load_config() if path.is_file() else Config()
+    config = read_config(root)
     exchange_root = config.Exchange.root if "root" in config.Exchange else Exchange.root.default_value
     course_id = config.CourseDirectory.course_id if "course_id" in config.CourseDirectory \
         else CourseDirectory.course_id.default_value

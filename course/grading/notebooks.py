@@ -12,6 +12,8 @@ from pathlib import Path
 
 import nbformat
 
+from course.sandbox.process import Limits
+
 
 class InvalidNotebook(Exception):
     """The submission is not a notebook we can read (empty, not JSON, not nbformat)."""
@@ -114,7 +116,7 @@ def read_master(path: Path) -> MasterNotebook:
     return MasterNotebook(path, setup, items, solutions)
 
 
-MAX_NOTEBOOK_BYTES = 32 << 20
+MAX_NOTEBOOK_BYTES = Limits.notebook_bytes  # the default; graders pass the configured cap
 
 
 def read_submission(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> nbformat.NotebookNode:
