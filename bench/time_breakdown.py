@@ -24,7 +24,7 @@ from course.grading.engine import grade_submission  # noqa: E402
 from course.paths import assignments as list_assignments  # noqa: E402
 from course.paths import master_notebook  # noqa: E402
 from course.samples import load_spec  # noqa: E402
-from course.sandbox.process import _bwrap_command, bwrap_works  # noqa: E402
+from course.sandbox.launchers import bwrap_command, bwrap_works  # noqa: E402
 
 # (key in timings, what it covers); "other" is the rest of the total
 PHASES = [
@@ -48,7 +48,7 @@ def bare_start(isolate: bool, code: str, repeat: int) -> float:
     """Median seconds to run `python -I -c code` in the sandbox (or bare) and wait for it."""
     times = []
     with tempfile.TemporaryDirectory() as tmp:
-        prefix = _bwrap_command(Path(tmp)) if isolate else []
+        prefix = bwrap_command(Path(tmp)) if isolate else []
         for _ in range(repeat):
             t0 = time.perf_counter()
             subprocess.run([*prefix, sys.executable, "-I", "-c", code], check=True, cwd=None if isolate else tmp)

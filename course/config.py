@@ -40,6 +40,8 @@ class CourseGrading(Configurable):
                     "tmpfs included (cgroup; else per process), in MiB").tag(config=True)
     max_notebook_mb = Int(_LIMITS.notebook_bytes >> 20,
                           help="a larger submitted notebook is refused unread (MiB)").tag(config=True)
+    sandbox = Unicode("bwrap", help="how submissions are isolated: a course.sandbox.launchers name (bwrap; "
+                      "limits-only only with --allow-unsandboxed, for trusted code)").tag(config=True)
     outputs = List(Unicode(), default_value=list(DEFAULT_OUTPUTS),
                    help="what is written for each graded submission besides results.json: names of "
                         "course.grading.record.WRITERS, or module:Class of a writer of your own").tag(config=True)

@@ -44,7 +44,7 @@ def _comparable(result: dict) -> dict:
 
 def _grade(assignment: str, notebook: Path, pool: WarmPool | None) -> dict:
     result = grade_submission(ROOT, assignment, notebook.parent.parent.name, notebook, limits=LIMITS,
-                              timeout=TIMEOUT, isolate=True, pool=pool)
+                              timeout=TIMEOUT, launcher="bwrap", pool=pool)
     if pool is not None:  # the child really came from the pool (no fallback to a fresh start)
         assert result["timings"]["child_start"] == 0.0 and "pool_take" in result["timings"], result["timings"]
     return result

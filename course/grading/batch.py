@@ -15,7 +15,8 @@ from course.grading.store import ensure_assignment, read_results
 from course.grading.unit import Submission, grade_one, submission_stamp
 from course.ids import InvalidId, valid_id
 from course.paths import master_notebook
-from course.sandbox.process import INSTALL_HINT, Limits, SandboxUnavailable, bwrap_works, unsandboxed_problem
+from course.sandbox.launchers import select_launcher
+from course.sandbox.process import Limits
 
 
 def find_submissions(root: Path, assignment: str, submitted: Path, students: list[str] | None = None) -> list[Submission]:
@@ -72,12 +73,8 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     db_url = db_url or course.gradebook_url(class_dir)
     limits = limits or course.limits()
     timeout = course.submission_timeout(timeout)
-    isolate = bwrap_works()
-    if not isolate:
-        if not allow_unsandboxed:
-            raise SandboxUnavailable(f"bubblewrap is not usable on this machine: {INSTALL_HINT}")
-        if unsandboxed_problem():
-            raise SandboxUnavailable(unsandboxed_problem())
+    launcher = select_launcher(course.grading.sandbox, allow_unsandboxed)
+    if launcher == "limits-only":
         print("warning: grading WITHOUT a sandbox (--allow-unsandboxed): submissions can read files and use the "
               "network; results record isolation: limits-only", file=sys.stderr)
     if db_url != "none" and ensure_assignment(root, assignment, db_url):
@@ -125,10 +122,10 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             from course.grading.parallel import dask_client, grade_on_dask
 
             with contextlib.nullcontext(client) if client is not None else dask_client(workers, scheduler) as c:
-                grade_on_dask(c, root, assignment, todo, limits=limits, timeout=timeout, isolate=isolate, record=record)
+                grade_on_dask(c, root, assignment, todo, limits=limits, timeout=timeout, launcher=launcher, record=record)
         else:
             for sub in todo:
-                record(grade_one(root, assignment, sub, limits=limits, timeout=timeout, isolate=isolate))
+                record(grade_one(root, assignment, sub, limits=limits, timeout=timeout, launcher=launcher))
     finally:
         bar.close()
     return results

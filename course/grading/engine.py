@@ -18,7 +18,8 @@ from course.grading.session import SubmissionSession
 from course.grading.text import clean_record
 from course.paths import master_notebook
 from course.config import DEFAULT_SUBMISSION_TIMEOUT
-from course.sandbox.process import INSTALL_HINT, ChildStartFailed, Limits, SandboxUnavailable, bwrap_works
+from course.sandbox.launchers import bwrap_works, select_launcher
+from course.sandbox.process import ChildStartFailed, Limits, SandboxUnavailable
 
 # Everything that came from the submission is clipped to these sizes before it is stored or shown.
 MAX_MESSAGE_CHARS = 4000  # one test message, note or cell message
@@ -41,7 +42,7 @@ def ungraded_result(root: Path, assignment: str, student: str, status: str, mess
 
 def grade_submission(root: Path, assignment: str, student: str, notebook: Path, *,
                      limits: Limits | None = None, timeout: float = DEFAULT_SUBMISSION_TIMEOUT,
-                     isolate: bool | None = None, pool=None) -> dict:
+                     launcher: str | None = None, pool=None) -> dict:
     """Grade ``notebook`` (student ``student``) against graders/<assignment>.
 
     Inputs:
@@ -51,8 +52,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     - notebook: path of the submitted .ipynb
     - limits: sandbox resource limits (per call timeout, memory, ...)
     - timeout: wall-clock seconds for the whole submission
-    - isolate: False grades without the sandbox (limits only); None requires bubblewrap and raises
-      SandboxUnavailable when it does not work
+    - launcher: how the child is isolated (course.sandbox.launchers: "bwrap", "limits-only"); None
+      requires bubblewrap and raises SandboxUnavailable when it does not work
     - pool: a course.grading.pool.WarmPool to take an already started child from (used once, then
       killed); None starts one for this submission
     Returns:
@@ -60,14 +61,11 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     """
     started = time.monotonic()
     limits = limits or Limits()
-    if isolate is None:
-        if not bwrap_works():
-            raise SandboxUnavailable(f"bubblewrap is not usable on this machine: {INSTALL_HINT}")
-        isolate = True
+    launcher = launcher or select_launcher()  # None: bubblewrap, required (SandboxUnavailable)
     master_path = master_notebook(root, assignment)
     master = read_master(master_path)
     result = {"student": student, "assignment": assignment, "score": 0.0, "max_score": master.max_score,
-              "status": "graded", "message": "", "isolation": "bwrap" if isolate else "limits-only",
+              "status": "graded", "message": "", "isolation": launcher,
               "items": [], "output": ""}
 
     try:
@@ -88,7 +86,7 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
     timings["reference"] = time.monotonic() - mark
     with contextlib.ExitStack() as cleanup:
         mark = time.monotonic()
-        warm = pool.take(warm_key(root, assignment, limits, isolate), master) if pool is not None else None
+        warm = pool.take(warm_key(root, assignment, limits, launcher), master) if pool is not None else None
         if warm is not None:
             cleanup.callback(warm.discard)  # used once: killed with its folder, whatever happened
             workdir = warm.workdir
@@ -97,7 +95,7 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
             copy_release(root, assignment, workdir)
         if pool is not None:
             timings["pool_take"] = time.monotonic() - mark
-        session = SubmissionSession(master, cells, workdir, limits, started + timeout, isolate,
+        session = SubmissionSession(master, cells, workdir, limits, started + timeout, launcher,
                                     prestarted=warm.sandbox if warm is not None else None)
         plugin = GradingPlugin(session, reference)
         try:

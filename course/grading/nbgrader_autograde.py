@@ -68,7 +68,7 @@ class GradeInSandbox(NbGraderPreprocessor):
         course = Course(root, self.config)  # the config nbgrader loaded: nbgrader_config.py, its flags included
         limits = course.limits()
         ensure_assignment(root, assignment, db_url)
-        result = grade_one(root, assignment, sub, limits=limits, timeout=course.submission_timeout(), isolate=True)
+        result = grade_one(root, assignment, sub, limits=limits, timeout=course.submission_timeout(), launcher="bwrap")
         record_result(root, assignment, result, None, stamp=submission_stamp(sub, limits.notebook_bytes),
                       folder=sub.notebook.parent, db_url=db_url, late_policy=course.late_policy(assignment),
                       class_dir=class_dir)

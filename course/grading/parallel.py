@@ -97,14 +97,14 @@ def dask_client(workers: int | None = None, scheduler: str | None = None,
 
 
 def grade_on_dask(client, root: Path, assignment: str, submissions: list, *, limits: Limits,
-                  timeout: float, isolate: bool, record: Callable[..., None]) -> None:
+                  timeout: float, launcher: str, record: Callable[..., None]) -> None:
     """Submit one task per submission and ``record(result, feedback_html)`` each as it completes."""
     from distributed import as_completed
 
     run = uuid.uuid4().hex[:8]
     futures = {}
     for sub in submissions:
-        future = client.submit(grade_task, str(root), assignment, sub, limits, timeout, isolate,
+        future = client.submit(grade_task, str(root), assignment, sub, limits, timeout, launcher,
                                key=f"grade-{assignment}-{sub.student}-{run}", pure=False)
         futures[future] = sub
     recorded = set()

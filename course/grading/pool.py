@@ -40,11 +40,11 @@ class WarmKey:
     root: str
     assignment: str
     limits: Limits
-    isolate: bool
+    launcher: str  # course.sandbox.launchers name
     files: tuple  # (path, mtime_ns, size) of the master notebook and the copied release files
 
 
-def warm_key(root: Path, assignment: str, limits: Limits, isolate: bool) -> WarmKey:
+def warm_key(root: Path, assignment: str, limits: Limits, launcher: str) -> WarmKey:
     release = root / "release" / assignment
     paths = [master_notebook(root, assignment)]
     for folder, dirs, names in os.walk(release):
@@ -54,7 +54,7 @@ def warm_key(root: Path, assignment: str, limits: Limits, isolate: bool) -> Warm
     for path in paths:
         st = path.stat()
         files.append((str(path), st.st_mtime_ns, st.st_size))
-    return WarmKey(str(root.resolve()), assignment, limits, bool(isolate), tuple(files))
+    return WarmKey(str(root.resolve()), assignment, limits, launcher, tuple(files))
 
 
 def copy_release(root: Path, assignment: str, workdir: Path) -> None:
@@ -71,7 +71,7 @@ class WarmChild:
         self.workdir = self.folder / key.assignment
         try:
             copy_release(Path(key.root), key.assignment, self.workdir)
-            self.sandbox = Sandbox(self.workdir, key.limits, key.isolate)
+            self.sandbox = Sandbox(self.workdir, key.limits, key.launcher)
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
@@ -194,13 +194,13 @@ def close_process_pool() -> None:
         pool.close()
 
 
-def prewarm(root: str, assignments: list[str], limits: Limits, isolate: bool) -> None:
+def prewarm(root: str, assignments: list[str], limits: Limits, launcher: str) -> None:
     """Start this process's children for ``assignments`` (a server about to take uploads)."""
     from course.grading.notebooks import read_master
 
     pool = process_pool()
     for assignment in assignments:
-        pool.prewarm(warm_key(Path(root), assignment, limits, isolate), read_master(master_notebook(Path(root), assignment)))
+        pool.prewarm(warm_key(Path(root), assignment, limits, launcher), read_master(master_notebook(Path(root), assignment)))
 
 
 def remove_stale_folders() -> None:

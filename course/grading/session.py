@@ -43,13 +43,13 @@ class SubmissionSession:
     workdir: Path
     limits: Limits = field(default_factory=Limits)
     deadline: float = float("inf")  # time.monotonic() after which nothing more runs
-    isolate: bool | None = None
+    launcher: str | None = None  # course.sandbox.launchers name; None: bubblewrap, required
     # A child from the warm pool (course.grading.pool): started on ``workdir`` with ``limits``, setup
     # run and sealed, nothing of any submission run in it. None: start one here.
     prestarted: Sandbox | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.sandbox = self.prestarted or Sandbox(self.workdir, self.limits, self.isolate)
+        self.sandbox = self.prestarted or Sandbox(self.workdir, self.limits, self.launcher)
         self.outcomes: dict[str, CellOutcome] = {}
         self.timed_out = False
         self.crashed = False

@@ -49,13 +49,13 @@ def submission_stamp(sub: Submission, max_bytes: int = Limits.notebook_bytes) ->
 
 
 def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, timeout: float,
-              isolate: bool, pool=None) -> dict:
+              launcher: str, pool=None) -> dict:
     """grade_submission for one batch entry; any failure becomes that submission's error record."""
     if sub.refused:
         return ungraded_result(root, assignment, sub.student, "invalid-notebook", sub.refused)
     try:
         return grade_submission(root, assignment, sub.student, sub.notebook, limits=limits, timeout=timeout,
-                                isolate=isolate, pool=pool)
+                                launcher=launcher, pool=pool)
     except SandboxUnavailable:
         raise
     except Exception as exc:  # including RecursionError / MemoryError from a pathological notebook
@@ -66,7 +66,7 @@ def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, t
 
 
 def grade_task(root: str, assignment: str, sub, limits: Limits, timeout: float,
-                isolate: bool, warm: bool = False) -> tuple[dict, str | None]:
+                launcher: str, warm: bool = False) -> tuple[dict, str | None]:
     """Runs on a worker: the result (JSON-ready plain data) and its rendered feedback page.
 
     Rendering here keeps the client, which serializes all writes, from becoming the bottleneck.
@@ -74,7 +74,7 @@ def grade_task(root: str, assignment: str, sub, limits: Limits, timeout: float,
     """
     from course.grading.pool import process_pool
 
-    result = grade_one(Path(root), assignment, sub, limits=limits, timeout=timeout, isolate=isolate,
+    result = grade_one(Path(root), assignment, sub, limits=limits, timeout=timeout, launcher=launcher,
                        pool=process_pool() if warm else None)
     try:
         return result, render_feedback(result)

@@ -39,7 +39,8 @@ from course.grading.text import clean_record
 from course.grading.unit import Submission, grade_task, submission_stamp
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
-from course.sandbox.process import Limits, bwrap_works
+from course.sandbox.launchers import select_launcher
+from course.sandbox.process import Limits
 from course.serve.db import Job, ServeDB
 
 ATTEMPT_RESULT = "results.json"
@@ -85,7 +86,7 @@ class Runner(threading.Thread):
         self.root, self.db, self.client, self.db_url = root, db, client, db_url
         self.course = Course.load(root)
         self.capacity, self.limits, self.timeout = capacity, limits or self.course.limits(), timeout
-        self.isolate = bwrap_works()
+        self.launcher = select_launcher(self.course.grading.sandbox)  # the service never grades unsandboxed
         self.wake = threading.Event()
         self._stopping = threading.Event()  # (not ``_stop``: threading.Thread.join calls its own _stop)
         self._record_lock = threading.Lock()
@@ -97,7 +98,7 @@ class Runner(threading.Thread):
         # LocalCluster workers close their pools when they close; so do an existing cluster's.
         self.client.register_plugin(WarmPoolPlugin(), name=WarmPoolPlugin.name)
         try:  # the first uploads need not wait for a child either
-            self.client.run(prewarm, str(self.root), list_assignments(self.root), self.limits, self.isolate)
+            self.client.run(prewarm, str(self.root), list_assignments(self.root), self.limits, self.launcher)
         except Exception:
             traceback.print_exc()
         super().start()
@@ -175,7 +176,7 @@ class Runner(threading.Thread):
             notebook = Path(job.folder) / master_notebook(self.root, job.assignment).name
             try:
                 future = self.client.submit(grade_task, str(self.root), job.assignment, Submission(job.student, notebook),
-                                            self.limits, self.timeout, self.isolate, True,
+                                            self.limits, self.timeout, self.launcher, True,
                                             key=f"serve-{job.id}-{uuid.uuid4().hex[:6]}", pure=False)
             except BaseException:
                 self.db.requeue(job.id)  # claimed but not submitted: back to the queue
