@@ -176,12 +176,12 @@ def test_closed_pool_leaves_no_process_folder_or_cgroup():
     pool = WarmPool()
     _grade(A, SAMPLES / "correct" / A / NB_NAME, pool)  # took one child, started the next
     other = "regularization"
-    pool.prewarm(warm_key(ROOT, other, LIMITS, True), read_master(master_notebook(ROOT, other)))
+    pool.prewarm(warm_key(ROOT, other, LIMITS, "bwrap"), read_master(master_notebook(ROOT, other)))
     pool.wait_ready()
     assert len(_own_uids()) == 2 and len([p for p in _own_leftovers() if WARM_PREFIX in p]) == 2
     pool.close()
     assert not _own_uids() and not _own_leftovers()
-    assert pool.take(warm_key(ROOT, A, LIMITS, True), read_master(master_notebook(ROOT, A))) is None
+    assert pool.take(warm_key(ROOT, A, LIMITS, "bwrap"), read_master(master_notebook(ROOT, A))) is None
 
 
 def test_a_killed_grading_process_leaves_nothing_after_the_next_start(tmp_path):
@@ -191,7 +191,7 @@ def test_a_killed_grading_process_leaves_nothing_after_the_next_start(tmp_path):
               "from pathlib import Path\n"
               "from course.grading import pool\n"
               "from course.sandbox.process import Limits\n"
-              f"pool.prewarm({str(ROOT)!r}, [{A!r}, 'ml_setup'], Limits(call_timeout=8.0, memory_bytes=512 << 20), True)\n"
+              f"pool.prewarm({str(ROOT)!r}, [{A!r}, 'ml_setup'], Limits(call_timeout=8.0, memory_bytes=512 << 20), 'bwrap')\n"
               "pool.process_pool().wait_ready()\n"
               "print('ready', flush=True)\n"
               "import time; time.sleep(600)\n")

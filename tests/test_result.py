@@ -5,7 +5,7 @@ from course.grading.result import check_result
 
 GOOD = {"student": "s", "assignment": "a", "score": 1.5, "max_score": 3, "status": "graded", "message": "",
         "isolation": "bwrap", "output": "", "seconds": 0.2, "timings": {"read": 0.01},
-        "items": [{"id": "f", "score": 1.5, "max_score": 3.0, "extra_credit": 0, "cell": "ok", "notes": [],
+        "items": [{"id": "f", "score": 1.5, "max_score": 3.0, "extra_credit": False, "cell": "ok", "notes": [],
                    "tests": [{"name": "test_f", "points": 1.5, "passed": True, "message": "", "plot": None}]}],
         "late": {"seconds_late": 0.0, "late_penalty": 0.0},
         "submitted_at": {"time": None, "source": "timestamp.txt", "problem": None}}

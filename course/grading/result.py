@@ -30,8 +30,8 @@ class ItemResult(TypedDict, total=False):
     """One graded function (an nbgrader grade cell)."""
     id: str  # the function's name = the answer cell's grade_id
     score: float
-    max_score: float  # the cell's points (0 for an extra-credit item)
-    extra_credit: float  # bonus points the item can add above max_score
+    max_score: float  # the item's points (an extra-credit item's are its bonus)
+    extra_credit: bool  # a bonus: its points add on top of the assignment's maximum
     cell: CellStatus  # what happened when the student's cell ran
     matched_by: str  # how the cell was found in the submission (grade_id, definition, ...)
     notes: list[str]  # messages about the cell (for the student)
