@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install release samples grade demo test check-platforms bench clean
+.PHONY: install release samples grade demo test test-fast check-platforms bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@# Grading refuses to run without the sandbox: install bubblewrap where we can (root with apt).
@@ -43,6 +43,9 @@ demo: $(STAMP)  ## build the releases, grade the sample students into samples/ (
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)  ## the unit tier: no bubblewrap, no server, no slow test (tests/conftest.py TIERS)
+	$(BIN)/python -m pytest -q -m "unit and not slow"
 
 check-platforms: $(STAMP)  ## every stated figure on every numpy SIMD level x OpenBLAS kernel x 1-2 BLAS threads (about 20 minutes)
 	$(BIN)/python tools/platform_matrix.py --jobs 2

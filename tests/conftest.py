@@ -59,3 +59,43 @@ def solved_release_notebook(assignment: str, cells: dict[str, str]) -> nbformat.
         if gid in solutions:
             cell.source = cells.get(gid, solutions[gid]).strip("\n")
     return nb
+
+
+# --- tiers ----------------------------------------------------------------------------------------
+# Every test module is in one tier (a marker): `make test-fast` runs `unit` without the slow tests;
+# `sandbox` needs bubblewrap; `integration` runs nbgrader's apps, PostgreSQL, a browser or a server.
+TIERS = {
+    "unit": {"test_wire", "test_layers", "test_result", "test_stated_figures", "test_platform_matrix",
+             "test_datasets", "test_content", "test_initialization", "test_gradient_checking",
+             "test_regularization", "test_ml_setup"},
+    "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",
+                "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report"},
+    "integration": {"test_build", "test_formgrader", "test_postgres", "test_serve", "test_serve_hardening",
+                    "test_term", "test_trust", "test_cluster_security", "test_notebooks_execute"},
+}
+TIER_OF = {module: tier for tier, modules in TIERS.items() for module in modules}
+
+
+def pytest_configure(config):
+    for tier, what in (("unit", "fast, no bubblewrap, no server (make test-fast)"),
+                       ("sandbox", "grades in the bubblewrap sandbox"),
+                       ("integration", "nbgrader's apps, PostgreSQL, a browser or a running service")):
+        config.addinivalue_line("markers", f"{tier}: {what}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = Path(str(item.fspath)).stem
+        if module not in TIER_OF:
+            raise pytest.UsageError(f"tests/{module}.py is in no tier: add it to TIERS in tests/conftest.py")
+        item.add_marker(TIER_OF[module])
+
+
+def pytest_sessionstart(session):
+    """Where the sandbox must work (CI sets COURSE_REQUIRE_SANDBOX=1), its tests may not skip quietly."""
+    if os.environ.get("COURSE_REQUIRE_SANDBOX") == "1":
+        from course.sandbox.launchers import bwrap_works
+
+        if not bwrap_works():
+            raise pytest.UsageError("COURSE_REQUIRE_SANDBOX=1 but bubblewrap is not usable here: the sandbox, "
+                                    "serve and attack tests would all skip")
