@@ -1,6 +1,8 @@
 """Build student releases and instructor solutions from source/.
 
 The build is a fixed sequence of small steps:
+0. ``check_authoring`` and ``check_points``: refuse a master whose graded answers rely on cells not
+   tagged ``setup``, graders that use an unknown API, or graders and cells that disagree on what is graded
 1. ``copy_datasets``: generated data under datasets/ -> source/<assignment>/datasets/
 2. ``generate_release``: nbgrader generate_assignment (clears solutions and outputs, locks
    given cells, computes checksums, records grade cells in the gradebook)
@@ -216,6 +218,7 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
     db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     copy_datasets(root, ids)
     for assignment in ids:
+        check_authoring(root, assignment)
         check_points(root, assignment)
         source_nb = nbformat.read(master_notebook(root, assignment), as_version=4)
         folder = generate_release(root, assignment, release_dir, db_url)
@@ -225,6 +228,17 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
         elif solutions:
             generate_solutions(root, assignment, solutions_dir, execute=False)
     return ids
+
+
+def check_authoring(root: Path, assignment: str) -> None:
+    """Refuse a master whose graded answers rely on untagged setup cells, or graders that use an API
+    the course does not offer (course.authoring; docs/authoring.md)."""
+    from course.authoring import AuthoringError, check_assignment
+
+    try:
+        check_assignment(root, assignment)
+    except AuthoringError as exc:
+        raise BuildError(f"{exc}\n(see docs/authoring.md)") from None
 
 
 def check_points(root: Path, assignment: str) -> None:

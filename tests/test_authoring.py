@@ -45,3 +45,152 @@ def test_reference_solution_may_call_array_methods(tmp_path):
     got = ref.column_max(np.array([[1.0, 5.0], [3.0, 2.0]]))
     assert got.tolist() == [[3.0, 5.0]]
     assert not hasattr(ref, "__builtins__")  # the namespace graders see still lists only the notebook's names
+
+
+# ---------------------------------------------------------------------------------------------
+# `course release` refuses untagged setup cells and graders that use an unknown API
+
+import os
+import subprocess
+import sys
+
+from conftest import ASSIGNMENTS, ROOT
+from course.authoring import GRADER_API, AuthoringError, check_assignment
+from course.build import BuildError, check_authoring
+from course.paths import copy_course
+
+GRADER = '''
+import numpy as np
+import pytest
+
+from course.checks import expect_array
+
+
+@pytest.mark.grade(item="column_max", points=1)
+def test_column_max(submission, reference):
+    z = np.array([[1.0, 5.0], [3.0, 2.0]])
+    expect_array(submission.call("column_max", z), reference.column_max(z), "column_max(z)")
+'''
+COLUMN_MAX = ("answer", "def column_max(z):\n    ### BEGIN SOLUTION\n    return np.max(z, axis=0, keepdims=True)\n"
+                        "    ### END SOLUTION", "column_max")
+COLUMN_MAX_TEST = ("test", "assert column_max(np.eye(2)).shape == (1, 2)", "column_max")
+
+
+def _tiny_course(tmp_path, cells, grader=GRADER, files=None):
+    """A course folder with one assignment ``tiny``: a master notebook of ``cells`` and one grader."""
+    root = tmp_path / "course"
+    (root / "source" / "tiny").mkdir(parents=True)
+    (root / "graders" / "tiny").mkdir(parents=True)
+    nbformat.write(_master(cells), str(root / "source" / "tiny" / "Tiny.ipynb"))
+    (root / "graders" / "tiny" / "test_tiny.py").write_text(grader, encoding="utf-8")
+    for name, text in (files or {}).items():
+        (root / "source" / "tiny" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_course_follows_the_authoring_rules(assignment):
+    """Do the four real masters tag their setup cells, and do their graders use the documented API only?"""
+    check_assignment(ROOT, assignment)
+
+
+def test_release_refuses_an_untagged_setup_cell(tmp_path):
+    """The Initialization master with its import cell untagged: `course release` exits 1 and names the
+    cell, the graded answers that need it, the NameError every student would get and the fix; nbgrader
+    never runs."""
+    course = copy_course(ROOT, tmp_path / "course", ("source", "graders", "nbgrader_config.py"))
+    master = course / "source" / "initialization" / "Initialization.ipynb"
+    nb = nbformat.read(master, as_version=4)
+    setup = next(c for c in nb.cells if "setup" in c.metadata.get("tags", []))
+    del setup.metadata["tags"]
+    nbformat.write(nb, str(master))
+    out = subprocess.run([sys.executable, "-m", "course.cli", "release", "initialization", "--release-only",
+                          "--db", f"sqlite:///{tmp_path / 'gb.db'}"], cwd=course, capture_output=True, text=True,
+                         env=dict(os.environ, COURSE_ROOT=str(course)))
+    assert out.returncode == 1, out.stdout
+    assert ("cell 2, grade_id 'setup_imports' ('import numpy as np') binds, and that cell is not tagged `setup`"
+            in out.stderr), out.stderr
+    assert "initialize_parameters_zeros (cell 8)" in out.stderr and "initialize_parameters_xavier (cell 25)" in out.stderr
+    assert "NameError: np" in out.stderr and "Tag cell 2" in out.stderr and "docs/authoring.md" in out.stderr
+    assert not (course / "release").exists()
+
+
+def test_a_name_no_cell_binds_is_named(tmp_path):
+    """An answer that uses `np` when no cell imports numpy at all: the message says to import it in a setup cell."""
+    root = _tiny_course(tmp_path, [COLUMN_MAX, COLUMN_MAX_TEST])
+    with pytest.raises(BuildError, match="column_max \\(cell 1\\) uses `np`, which no setup or answer cell binds: "
+                                         "define or import `np` in a cell tagged `setup`"):
+        check_authoring(root, "tiny")
+
+
+def test_untagged_cells_that_answers_do_not_need_are_fine(tmp_path):
+    """A plotting cell between setup and the answers (as every real master has) needs no tag: no answer reads its names."""
+    root = _tiny_course(tmp_path, [("setup", "import numpy as np", None), ("plain", "import matplotlib.pyplot as plt", None),
+                                   COLUMN_MAX, COLUMN_MAX_TEST])
+    check_authoring(root, "tiny")
+
+
+def test_star_imports_of_helper_modules_are_followed(tmp_path):
+    """`from helpers import *` binds the helper module's public names (or its __all__): in a setup cell they
+    are given; in an untagged cell they are named as the cell to tag."""
+    helpers = {"helpers.py": "import numpy as np\n\n__all__ = ['np', 'SCALE']\nSCALE = 2.0\n"}
+    answer = ("answer", "def scaled(z):\n    ### BEGIN SOLUTION\n    return SCALE * np.asarray(z)\n"
+                        "    ### END SOLUTION", "scaled")
+    grader = GRADER.replace("column_max", "scaled")
+    ok = _tiny_course(tmp_path / "a", [("setup", "from helpers import *", None), answer, ("test", "scaled(1)", "scaled")],
+                      grader, helpers)
+    check_authoring(ok, "tiny")
+    bad = _tiny_course(tmp_path / "b", [("plain", "from helpers import *", None), answer, ("test", "scaled(1)", "scaled")],
+                       grader, helpers)
+    with pytest.raises(BuildError) as refused:
+        check_authoring(bad, "tiny")
+    assert "uses `SCALE`, which only cell 1 ('from helpers import *') binds" in str(refused.value)
+    assert "uses `np`, which only cell 1" in str(refused.value)
+
+
+def test_release_refuses_graders_that_use_an_unknown_api(tmp_path):
+    """Each way a grader can step outside the API is named with its file and line: an internal import, an
+    attribute the fixture does not have, a reference name no cell binds, a call of a name the child does
+    not have, a fixture that does not exist, a module that is not installed."""
+    grader = GRADER + '''
+
+from course.grading.engine import grade_submission
+import course.grading.batch
+
+
+@pytest.mark.grade(item="column_max", points=1)
+def test_more(submission, reference, student):
+    submission.run("column_max")
+    reference.column_min(1)
+    submission.call("column_min", 1)
+    import no_such_module_anywhere
+'''
+    root = _tiny_course(tmp_path, [("setup", "import numpy as np", None), COLUMN_MAX, COLUMN_MAX_TEST], grader)
+    with pytest.raises(AuthoringError) as refused:
+        check_assignment(root, "tiny")
+    lines = str(refused.value).splitlines()
+    rel = "graders/tiny/test_tiny.py"
+    assert lines[0].startswith(f"{rel}:14: imports grade_submission from course.grading.engine, not part of the grader API")
+    assert lines[1].startswith(f"{rel}:15: imports course.grading.batch, not part of the grader API")
+    assert lines[2].startswith(f"{rel}:19: test_more(student): no fixture `student`")
+    assert lines[3] == f"{rel}:20: submission.run does not exist; the submission fixture offers call"
+    assert lines[4].startswith(f"{rel}:21: reference.column_min is used, which no setup or answer cell binds")
+    assert lines[5].startswith(f"{rel}:22: submission.call('column_min') calls `column_min`, which no setup or answer")
+    assert lines[6] == f"{rel}:23: imports no_such_module_anywhere, which is not installed"
+    assert len(lines) == 7
+
+
+def test_the_grader_api_is_what_the_graders_use():
+    """Is every name of GRADER_API imported by some real grader (the API lists what graders use, no more)?"""
+    import ast
+
+    used = set()
+    for path in (ROOT / "graders").glob("*/*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in GRADER_API:
+                used |= {f"{node.module}.{a.name}" for a in node.names}
+    offered = {f"{m}.{n}" for m, names in GRADER_API.items() for n in names}
+    assert used <= offered
+    # helpers a grader may want although none of the four imports them yet: documented, so offered
+    assert offered - used <= {"course.checks.constant_ratio", "course.checks.describe_ratio",
+                              "course.checks.RTOL", "course.checks.ATOL"}
