@@ -3,7 +3,8 @@
 The build is a fixed sequence of small steps:
 0. ``check_authoring`` and ``check_points``: refuse a master whose graded answers rely on cells not
    tagged ``setup``, graders that use an unknown API, or graders and cells that disagree on what is graded
-1. ``copy_datasets``: generated data under datasets/ -> source/<assignment>/datasets/
+1. ``copy_datasets``: generated data under datasets/ -> source/<assignment>/datasets/ (the files
+   graders/<assignment>/assignment.toml lists)
 2. ``generate_release``: nbgrader generate_assignment (clears solutions and outputs, locks
    given cells, computes checksums, records grade cells in the gradebook)
 3. ``check_release_is_clean``: refuse a release that leaks solution text or markers
@@ -29,6 +30,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from course.paths import assignments as list_assignments
+from course.paths import dataset_copies
 from course.paths import master_notebook
 
 MARKER_RE = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
@@ -40,22 +42,20 @@ class BuildError(Exception):
 
 
 def copy_datasets(root: Path, assignments: list[str]) -> list[Path]:
-    """Copy each generated dataset into the assignments that ship it (per datasets/manifest.json)."""
-    manifest = json.loads((root / "datasets" / "manifest.json").read_text(encoding="utf-8"))
+    """Copy each generated dataset into the assignments that ship it (graders/<a>/assignment.toml)."""
+    try:
+        copies = dataset_copies(root, assignments)
+    except ValueError as exc:
+        raise BuildError(str(exc)) from None
     copied = []
-    for name, targets in manifest.items():
-        if name.startswith("_"):
-            continue
-        for assignment in targets:
-            if assignment not in assignments:
-                continue
-            src = root / "datasets" / name
-            if not src.is_file():
-                raise BuildError(f"datasets/{name} is missing: run its script under datasets/")
-            dest = root / "source" / assignment / "datasets" / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
-            copied.append(dest)
+    for name, assignment in copies:
+        src = root / "datasets" / name
+        if not src.is_file():
+            raise BuildError(f"datasets/{name} (graders/{assignment}/assignment.toml) is missing: run its script under datasets/")
+        dest = root / "source" / assignment / "datasets" / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        copied.append(dest)
     return copied
 
 
