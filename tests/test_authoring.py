@@ -194,3 +194,143 @@ def test_the_grader_api_is_what_the_graders_use():
     # helpers a grader may want although none of the four imports them yet: documented, so offered
     assert offered - used <= {"course.checks.constant_ratio", "course.checks.describe_ratio",
                               "course.checks.RTOL", "course.checks.ATOL"}
+
+
+# ---------------------------------------------------------------------------------------------
+# A fifth assignment is new files only
+
+import hashlib
+import json
+import shutil
+
+FIFTH = ROOT / "tests" / "fixtures" / "fifth_assignment"  # the worked example of docs/authoring.md
+
+
+def _copy_repository(dest):
+    """The course's tracked files (git ls-files), or the working tree without caches and environments."""
+    try:
+        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+        files = [f for f in tracked.decode().split("\0") if f and (ROOT / f).is_file()]
+    except (OSError, subprocess.CalledProcessError):
+        files = None
+    if files is None:
+        shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache"))
+        return dest
+    for rel in files:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / rel, dest / rel)
+    return dest
+
+
+def _digests(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _run(course, *args, timeout=600):
+    return subprocess.run([sys.executable, *args], cwd=course, capture_output=True, text=True, timeout=timeout,
+                          env=dict(os.environ, COURSE_ROOT=str(course)), stdin=subprocess.DEVNULL)
+
+
+def _submission(course, cells):
+    """The copy's release notebook with every answer cell solved, except ``cells`` (grade_id -> source)."""
+    from course.samples import _solutions
+
+    solutions = _solutions(course / "source" / "softmax" / "Softmax.ipynb")
+    nb = nbformat.read(course / "release" / "softmax" / "Softmax.ipynb", as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in solutions:
+            cell.source = cells.get(gid, solutions[gid]).strip("\n")
+    return nb
+
+
+@pytest.mark.slow
+def test_a_fifth_assignment_is_new_files_only(tmp_path):
+    """Copy the course, add the synthetic assignment `softmax` (tests/fixtures/fifth_assignment) as new
+    files only, and nothing else: `course release` builds it (data copied, solutions executed), `course
+    samples` and `course grade` grade it (a correct and a wrong submission, with the mistakes named), the
+    platform matrix measures and checks its stated figure, and the suite-wide tests collect it and pass for
+    it (fairness corpus, figures, datasets, probe cases, samples, authoring rules). Every file that was in
+    the course before is byte for byte the same at the end."""
+    course = _copy_repository(tmp_path / "course")
+    before = _digests(course)
+    added = sorted(p.relative_to(FIFTH) for p in FIFTH.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for rel in added:
+        assert not (course / rel).exists(), f"{rel} is not a new file"
+        (course / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(FIFTH / rel, course / rel)
+
+    released = _run(course, "-m", "course.cli", "release", "softmax")
+    assert released.returncode == 0, released.stderr
+    assert "built release/ and solutions/ for: softmax" in released.stdout
+    assert ((course / "source" / "softmax" / "datasets" / "softmax.npz").read_bytes()
+            == (course / "datasets" / "softmax.npz").read_bytes())
+    assert (course / "release" / "softmax" / "datasets" / "softmax.npz").is_file()
+    release_text = (course / "release" / "softmax" / "Softmax.ipynb").read_text(encoding="utf-8")
+    assert "Z.max(axis=0, keepdims=True)" not in release_text and "NotImplementedError" in release_text
+    executed = nbformat.read(course / "solutions" / "softmax" / "Softmax.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    assert "cross-entropy = 1.868448" in printed, printed
+
+    wrong = {"softmax": "def softmax(Z):\n    E = np.exp(Z)\n    return E / E.sum(axis=0, keepdims=True)\n",
+             "cross_entropy": "def cross_entropy(A, Y):\n    return float(-np.sum(Y * np.log(A)))\n"}
+    for student, cells in (("alice", {}), ("bob", wrong)):
+        path = course / "submitted" / student / "softmax" / "Softmax.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(_submission(course, cells), str(path))
+    graded = _run(course, "-m", "course.cli", "grade", "softmax", "-q")
+    assert graded.returncode == 0, graded.stderr
+    results = {s: json.loads((course / "autograded" / s / "softmax" / "results.json").read_text(encoding="utf-8"))
+               for s in ("alice", "bob")}
+    assert (results["alice"]["score"], results["alice"]["max_score"], results["alice"]["status"]) == (4.0, 4.0, "graded")
+    assert {i["id"]: i["score"] for i in results["bob"]["items"]} == {"softmax": 1.6, "cross_entropy": 0.5}
+    messages = [t["message"] for i in results["bob"]["items"] for t in i["tests"] if not t["passed"]]
+    assert any("np.exp(1000) 溢出了" in m for m in messages) and any("别忘了除以样本数 m" in m for m in messages)
+    sampled = _run(course, "-m", "course.cli", "samples", "softmax")
+    assert sampled.returncode == 0, sampled.stderr
+
+    matrix = _run(course, "tools/platform_matrix.py", "--parts", "softmax", "--levels", "X86_V2", "--kernels", "Haswell",
+                  "--threads", "1")
+    assert matrix.returncode == 0, matrix.stdout + matrix.stderr
+    assert "| softmax/cross-entropy | ≈ 1.8684483 | yes |" in matrix.stdout
+
+    suite = ["tests/test_fairness.py", "tests/test_build.py", "tests/test_stated_figures.py", "tests/test_datasets.py",
+             "tests/test_grading.py", "tests/test_authoring.py"]
+    collected = _run(course, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *suite)
+    assert collected.returncode == 0, collected.stdout[-3000:]
+    ids = {line.strip() for line in collected.stdout.splitlines() if "::" in line}
+    expected = {
+        "tests/test_fairness.py::test_correct_variants_score_full_marks_in_graders[softmax-round0]",
+        "tests/test_fairness.py::test_correct_variants_score_full_marks_in_graders[softmax-round1]",
+        "tests/test_fairness.py::test_correct_variants_pass_public_tests[softmax-log_sum_exp]",
+        "tests/test_fairness.py::test_correct_variants_pass_public_tests[cross_entropy-picked_probabilities]",
+        "tests/test_fairness.py::test_mistake_loses_exactly_its_points_and_is_named[softmax_without_shift]",
+        "tests/test_fairness.py::test_mistake_loses_exactly_its_points_and_is_named[cross_entropy_sum_not_mean]",
+        "tests/test_build.py::test_committed_release_equals_fresh_build[softmax]",
+        "tests/test_build.py::test_release_holds_no_reference_implementation[softmax]",
+        "tests/test_build.py::test_graded_cells_are_autograded_answers_and_test_cells[softmax]",
+        "tests/test_stated_figures.py::test_statements_hold_on_this_machine[softmax]",
+        "tests/test_datasets.py::test_assignment_copies_match[softmax.npz-softmax]",
+        "tests/test_grading.py::test_sample_submission_scores[softmax-sm_no_shift]",
+        "tests/test_grading.py::test_master_full_release_zero[softmax]",
+        "tests/test_authoring.py::test_the_course_follows_the_authoring_rules[softmax]",
+    }
+    assert expected <= ids, sorted(expected - ids)
+
+    # The fast part of what `make test` would run for it (the fresh build of all five and the matrix record
+    # of docs/platform-matrix.json are left to the whole suite and to a matrix run).
+    checks = _run(course, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k",
+                  "(softmax or cross_entropy) and not fresh_build and not committed_solutions_match"
+                  " or every_statement_is_in_its_notebook or every_notebook_states_figures or every_dataset_is_shipped",
+                  *suite, timeout=1200)
+    assert checks.returncode == 0, checks.stdout[-4000:]
+    summary = checks.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
+
+    changed = [rel for rel, digest in before.items() if _digests_one(course / rel) != digest]
+    assert not changed, f"existing files changed: {changed}"
+
+
+def _digests_one(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
