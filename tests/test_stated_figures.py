@@ -21,7 +21,6 @@ KERNELS = ("Haswell", "Sandybridge", "Nehalem", "Prescott")
 
 
 sys.path.insert(0, str(ROOT / "tools"))
-import platform_matrix as pm  # noqa: E402
 import stated_figures as st  # noqa: E402
 
 

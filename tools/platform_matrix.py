@@ -41,12 +41,9 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import contextlib
-import io
 import json
 import math
 import os
-import re
 import shlex
 import subprocess
 import sys
