@@ -216,9 +216,10 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
     release_dir = release_dir or root / "release"
     solutions_dir = solutions_dir or root / "solutions"
     db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    for assignment in ids:  # before anything is written
+        check_authoring(root, assignment)
     copy_datasets(root, ids)
     for assignment in ids:
-        check_authoring(root, assignment)
         check_points(root, assignment)
         source_nb = nbformat.read(master_notebook(root, assignment), as_version=4)
         folder = generate_release(root, assignment, release_dir, db_url)
