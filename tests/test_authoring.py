@@ -335,3 +335,16 @@ def test_a_fifth_assignment_is_new_files_only(tmp_path):
 
 def _digests_one(path):
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def test_the_grader_api_is_documented():
+    """Does docs/authoring.md name every module, name and fixture of the grader API that release enforces?"""
+    from course.authoring import FIXTURES, PYTEST_FIXTURES
+
+    doc = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    names = [f"`{m}.{n}`" for m, ns in GRADER_API.items() if m != "course.checks" for n in ns] + ["`course.checks`"]
+    names += [n for m, ns in GRADER_API.items() if m == "course.checks" for n in ns]
+    names += [f"fixture `{f}`" for f in FIXTURES] + [f"`{f}`" for f in PYTEST_FIXTURES]
+    names += [f"{f}.{a}(" for f, attrs in FIXTURES.items() if attrs for a in attrs]
+    missing = [n for n in names if n not in doc]
+    assert not missing, missing
