@@ -308,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_report)
 
+    from course.gradescope import DEFAULT_MEMORY_MB, VISIBILITIES  # light: no grading engine
+
     p = sub.add_parser("gradescope", help="build the Gradescope autograder zip of an assignment (setup.sh, "
                                           "run_autograder, the graders; nothing of students or other assignments)")
     p.add_argument("assignment")
@@ -315,9 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per submission "
                    "(keep it under the assignment's Gradescope timeout, 10 min by default)")
     p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per cell or function call")
-    p.add_argument("--memory-mb", type=int, default=512, help="memory of the submission's processes "
+    p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory of the submission's processes "
                    "(keep it well under the container's, 768 MB by default on Gradescope)")
-    p.add_argument("--visibility", choices=("hidden", "after_due_date", "after_published", "visible"),
+    p.add_argument("--visibility", choices=VISIBILITIES,
                    default="visible", help="when students see the tests and the score")
     p.set_defaults(func=cmd_gradescope)
 

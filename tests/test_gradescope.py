@@ -134,7 +134,7 @@ def test_zip_holds_this_assignment_only(autograder_zip, tmp_path):
         assert not {"samples", "submitted", "autograded", "solutions", "feedback", "__pycache__", ".venv"} & set(parts), name
         assert not name.endswith((".pyc", ".db")), name
     assert set(ASSIGNMENTS) - {A}  # there are other assignments to leave out
-    assert config == {"assignment": A, "notebook": NB_NAME, "timeout": 300.0, "call_timeout": 10.0, "memory_mb": 2048,
+    assert config == {"assignment": A, "notebook": NB_NAME, "timeout": 300.0, "call_timeout": 10.0, "memory_mb": 512,
                       "visibility": "visible"}
     again = build_zip(ROOT, A, tmp_path / "again.zip", call_timeout=10.0)
     assert again.read_bytes() == autograder_zip.read_bytes()  # rebuilding an unchanged course changes nothing
@@ -169,6 +169,7 @@ def test_run_autograder_scores_as_course_grade(autograder_zip, tmp_path, sample,
     assert f"总分：{ours['score']:g} / 8" in data["output"] and "状态：已评分" in data["output"]
     isolation = "bwrap" if bwrap_works() else "limits-only"
     assert data["extra_data"]["isolation"] == isolation and f"isolation: {isolation}" in stdout
+    assert f"course package {root / 'source' / 'course'};" in stdout  # the zip's own copy, not this checkout's
     renamed = "提交的 notebook 是 “Initialization (1).ipynb”，不是 Initialization.ipynb" in data["output"]
     assert renamed == (name != NB_NAME)
     text = json.dumps(data, ensure_ascii=False)
