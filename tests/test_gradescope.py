@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, ASSIGNMENTS
 from course.gradescope import VISIBILITIES, build_zip, find_notebook, results_json
 from course.grading.engine import grade_submission
-from course.sandbox.process import bwrap_works
+from course.sandbox.process import Limits, bwrap_works
 from test_grading import SAMPLES
 
 A = "initialization"
@@ -182,6 +182,37 @@ def test_run_autograder_scores_as_course_grade(autograder_zip, tmp_path, sample,
     if sample == WRONG:
         he = data["tests"][2]
         assert he["status"] == "failed" and "np.sqrt(1 / n[l-1])" in he["output"]
+
+
+def _sample_with(cells: dict[str, str]) -> bytes:
+    """The correct sample with the graded cells ``cells`` (grade_id -> source) replaced."""
+    nb = json.loads(CORRECT.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in cells:
+            cell["source"] = cells.pop(gid)
+    assert not cells
+    return json.dumps(nb).encode()
+
+
+@pytest.mark.parametrize("cells,score,status,message", [
+    ({"initialize_parameters_zeros": "import os\nos._exit(3)\n"}, 8, "进程意外退出",
+     "你的代码让进程意外退出（如 os._exit、内存超限），相关测试记 0 分"),
+    ({"initialize_parameters_he": "def initialize_parameters_he(layers_dims):\n    while True:\n        pass\n"}, 7,
+     "超时", "有单元格或函数调用超时（可能有死循环），相关测试记 0 分"),
+])
+def test_crash_and_timeout_keep_the_partial_score(tmp_path, cells, score, status, message):
+    """Does a submission whose code kills its process or loops forever get the partial score `course grade`
+    gives it, the status and the Chinese reason, in a valid results.json?"""
+    zip_path = build_zip(ROOT, A, tmp_path / "fast.zip", call_timeout=2.0)
+    notebook = _sample_with(dict(cells))
+    root = fake_autograder(tmp_path, zip_path, {NB_NAME: notebook})
+    data, _ = run_autograder(root)
+    (tmp_path / "same.ipynb").write_bytes(notebook)
+    ours = grade_submission(ROOT, A, "s", tmp_path / "same.ipynb", limits=Limits(call_timeout=2.0, memory_bytes=512 << 20))
+    assert data["score"] == ours["score"] == score
+    assert [t["score"] for t in data["tests"]] == [i["score"] for i in ours["items"]]
+    assert f"状态：{status}" in data["output"] and message in data["output"]
 
 
 def test_non_notebook_submission(autograder_zip, tmp_path):
