@@ -172,8 +172,8 @@ def test_run_autograder_scores_as_course_grade(autograder_zip, tmp_path, sample,
     assert f"course package {root / 'source' / 'course'};" in stdout  # the zip's own copy, not this checkout's
     renamed = "提交的 notebook 是 “Initialization (1).ipynb”，不是 Initialization.ipynb" in data["output"]
     assert renamed == (name != NB_NAME)
-    text = json.dumps(data, ensure_ascii=False)
-    assert not [line for line in grader_lines() if line in text]
+    text, hidden = json.dumps(data, ensure_ascii=False), grader_lines()
+    assert len(hidden) > 50 and not [line for line in hidden if line in text]
     for test, item in zip(data["tests"], ours["items"]):
         for check in item["tests"]:
             assert f"[{'通过' if check['passed'] else '未通过'}] {check['description']}" in test["output"]
@@ -339,3 +339,21 @@ def test_find_notebook_ignores_checkpoints_and_follows_no_symlinked_folder(tmp_p
     path, notice, _ = find_notebook(tmp_path, NB_NAME)
     assert path == tmp_path / "sub" / "hw.ipynb"
     assert notice == "提交的 notebook 是 “sub/hw.ipynb”，不是 Initialization.ipynb；只有这一个 notebook，已按它评分。"
+
+
+def test_cli_builds_the_zip_and_refuses_unknown_assignments(tmp_path, monkeypatch, capsys):
+    """Does `course gradescope` write the zip with its options in gradescope.json, and exit 2 with a message
+    for an assignment that does not exist or is not a plain name?"""
+    from course.cli import main
+
+    monkeypatch.setenv("COURSE_ROOT", str(ROOT))
+    out = tmp_path / "ag.zip"
+    assert main(["gradescope", A, "--out", str(out), "--visibility", "after_due_date", "--timeout", "120"]) == 0
+    with zipfile.ZipFile(out) as zf:
+        assert json.loads(zf.read("gradescope.json")) == {
+            "assignment": A, "notebook": NB_NAME, "timeout": 120.0, "call_timeout": 30.0, "memory_mb": 512,
+            "visibility": "after_due_date"}
+    for bad in ("no_such_assignment", "../initialization"):
+        assert main(["gradescope", bad, "--out", str(tmp_path / "bad.zip")]) == 2
+        assert "course gradescope:" in capsys.readouterr().err
+    assert not (tmp_path / "bad.zip").exists()
