@@ -5,7 +5,6 @@ import json
 import math
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import sysconfig
