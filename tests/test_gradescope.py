@@ -356,3 +356,18 @@ def test_cli_builds_the_zip_and_refuses_unknown_assignments(tmp_path, monkeypatc
         assert main(["gradescope", bad, "--out", str(tmp_path / "bad.zip")]) == 2
         assert "course gradescope:" in capsys.readouterr().err
     assert not (tmp_path / "bad.zip").exists()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_assignment_builds_a_zip_of_its_own(tmp_path, assignment):
+    """Does each assignment's zip hold its own master notebook, release and graders, and no other assignment's?"""
+    path = build_zip(ROOT, assignment, tmp_path / f"{assignment}.zip")
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        config = json.loads(zf.read("gradescope.json"))
+    notebook = next((ROOT / "source" / assignment).glob("*.ipynb")).name
+    assert config["assignment"] == assignment and config["notebook"] == notebook
+    for part in ("source", "release"):
+        assert f"{part}/{assignment}/{notebook}" in names
+    assert any(n.startswith(f"graders/{assignment}/test_") for n in names)
+    assert {n.split("/")[1] for n in names if n.split("/")[0] in ("source", "release", "graders")} == {assignment}
