@@ -371,3 +371,13 @@ def test_every_assignment_builds_a_zip_of_its_own(tmp_path, assignment):
         assert f"{part}/{assignment}/{notebook}" in names
     assert any(n.startswith(f"graders/{assignment}/test_") for n in names)
     assert {n.split("/")[1] for n in names if n.split("/")[0] in ("source", "release", "graders")} == {assignment}
+
+
+@pytest.mark.parametrize("bad", [{"score": "10"}, {"score": 1, "visibility": "public"}, {"tests": [{"max_score": 1.0}]},
+                                 {"score": 1, "scores": 1}, {"score": 1, "tests": [{"score": 1, "status": "ok"}]},
+                                 {"score": float("nan")}, {"score": True}])
+def test_the_schema_check_refuses_what_gradescope_does_not_document(bad):
+    """Does check_results_schema refuse a string score, an unknown visibility, no score at all, an unknown
+    field, an unknown status, NaN and a boolean?"""
+    with pytest.raises(AssertionError):
+        check_results_schema(bad)
