@@ -151,7 +151,8 @@ def test_scripts_parse_and_install_what_grading_needs(autograder_zip, tmp_path):
     assert '-m pip install --quiet -c "$SRC/constraints.txt" "$SRC"' in setup
 
 
-@pytest.mark.parametrize("sample,name", [(CORRECT, NB_NAME), (WRONG, "Initialization (1).ipynb")])
+@pytest.mark.parametrize("sample,name", [(CORRECT, NB_NAME), (WRONG, "Initialization (1).ipynb")],
+                         ids=["correct", "init_he_sqrt1-renamed"])
 def test_run_autograder_scores_as_course_grade(autograder_zip, tmp_path, sample, name):
     """Does run_autograder give the score `course grade` gives the same file (extra credit included), one
     Gradescope test per graded function with its points, Chinese text and no grader source? A notebook
@@ -199,7 +200,7 @@ def _sample_with(cells: dict[str, str]) -> bytes:
      "你的代码让进程意外退出（如 os._exit、内存超限），相关测试记 0 分"),
     ({"initialize_parameters_he": "def initialize_parameters_he(layers_dims):\n    while True:\n        pass\n"}, 7,
      "超时", "有单元格或函数调用超时（可能有死循环），相关测试记 0 分"),
-])
+], ids=["os._exit", "endless-loop"])
 def test_crash_and_timeout_keep_the_partial_score(tmp_path, cells, score, status, message):
     """Does a submission whose code kills its process or loops forever get the partial score `course grade`
     gives it, the status and the Chinese reason, in a valid results.json?"""
@@ -228,7 +229,7 @@ def test_non_notebook_submission(autograder_zip, tmp_path):
      "不是有效的 JSON"),
     ({NB_NAME: b"{}", "copy/Initialization.ipynb": b"{}"}, "提交了 2 个 notebook（Initialization.ipynb、copy/Initialization.ipynb）"),
     ({}, "没有找到 .ipynb 文件（提交是空的）"),
-])
+], ids=["not-json", "two-notebooks", "empty"])
 def test_unusable_submission_is_a_clear_zero(autograder_zip, tmp_path, files, expected):
     """Are a notebook that is not JSON (Jupyter's checkpoint copy ignored), two notebooks and an empty
     submission each a valid results.json with score 0 and a message saying why?"""
