@@ -328,9 +328,11 @@ def main(argv: list[str] | None = None) -> int:
                                           "run_autograder, the graders; nothing of students or other assignments)")
     p.add_argument("assignment")
     p.add_argument("--out", help="zip file to write (default: build/gradescope-ASSIGNMENT.zip)")
-    p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per submission "
-                   "(keep it under the assignment's Gradescope timeout, 10 min by default)")
-    p.add_argument("--call-timeout", type=float, default=30.0, help="seconds per cell or function call")
+    p.add_argument("--timeout", type=float, default=None, help="wall-clock seconds per submission "
+                   "(keep it under the assignment's Gradescope timeout, 10 min by default) "
+                   + _configured("CourseGrading.submission_timeout"))
+    p.add_argument("--call-timeout", type=float, default=None,
+                   help="seconds per cell or function call " + _configured("CourseGrading.call_timeout"))
     p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory of the submission's processes "
                    "(keep it well under the container's, 768 MB by default on Gradescope)")
     p.add_argument("--visibility", choices=VISIBILITIES,

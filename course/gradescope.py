@@ -184,22 +184,23 @@ def _restrict(root: Path) -> None:
             os.chmod(path, stat.S_IRWXU)
 
 
-def _choose_isolation() -> tuple[bool, str]:
-    """(isolate, why): bubblewrap when it works here, else the limits-only sandbox."""
-    from course.sandbox.process import bwrap_works
+def _choose_isolation() -> tuple[str, str]:
+    """(launcher, why): bubblewrap when it works here, else the limits-only sandbox."""
+    from course.sandbox.launchers import bwrap_works
 
     if os.environ.get(ISOLATION_ENV) == "limits-only":
-        return False, f"{ISOLATION_ENV}=limits-only"
+        return "limits-only", f"{ISOLATION_ENV}=limits-only"
     if bwrap_works():
-        return True, "bubblewrap works in this container"
-    return False, "bubblewrap cannot start here (no user or mount namespaces in this container)"
+        return "bwrap", "bubblewrap works in this container"
+    return "limits-only", "bubblewrap cannot start here (no user or mount namespaces in this container)"
 
 
 def grade_in_container(root: Path) -> tuple[dict, dict]:
     """Grade the submission in ``root``/submission; returns (results.json dict, the engine's record)."""
     from course.grading.engine import grade_submission, ungraded_result
     from course.paths import master_notebook
-    from course.sandbox.process import Limits, unsandboxed_problem
+    from course.sandbox.launchers import unsandboxed_problem
+    from course.sandbox.process import Limits
 
     source = root / "source"
     config = _load_config(source)
@@ -207,21 +208,20 @@ def grade_in_container(root: Path) -> tuple[dict, dict]:
     expected = master_notebook(source, assignment).name
     limits = Limits(call_timeout=float(config["call_timeout"]), memory_bytes=int(config["memory_mb"]) << 20)
     student = "gradescope"
-    isolate, why = _choose_isolation()
-    isolation = "bwrap" if isolate else "limits-only"
+    isolation, why = _choose_isolation()
     print(f"assignment {assignment}; course package {Path(__file__).parent}; isolation: {isolation} ({why})")
     notebook, notice, problem = find_notebook(root / "submission", expected)
     _restrict(root)
     if notebook is None:
         record = ungraded_result(source, assignment, student, notice, problem)
         notice = ""
-    elif not isolate and unsandboxed_problem():
+    elif isolation == "limits-only" and unsandboxed_problem():
         record = ungraded_result(source, assignment, student, "error", unsandboxed_problem())
     else:
         print(f"grading {notebook}")
         try:
             record = grade_submission(source, assignment, student, notebook, limits=limits,
-                                      timeout=float(config["timeout"]), isolate=isolate)
+                                      timeout=float(config["timeout"]), launcher=isolation)
         except Exception as exc:  # SandboxUnavailable included: never without a results.json
             record = ungraded_result(source, assignment, student, "error",
                                      f"grading failed: {type(exc).__name__}: {str(exc)[:1000]}")
@@ -332,14 +332,19 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) 
     zf.writestr(info, data)
 
 
-def build_zip(root: Path, assignment: str, out: Path, *, timeout: float = 300.0, call_timeout: float = 30.0,
-              memory_mb: int = DEFAULT_MEMORY_MB, visibility: str = "visible") -> Path:
+def build_zip(root: Path, assignment: str, out: Path, *, timeout: float | None = None,
+              call_timeout: float | None = None, memory_mb: int = DEFAULT_MEMORY_MB,
+              visibility: str = "visible") -> Path:
     """Write Gradescope's autograder zip for ``assignment``: setup.sh and run_autograder at its root,
     the course package and what grading this one assignment needs (source/, release/, graders/ of
     it alone), and gradescope.json with the limits. Nothing of another assignment or of students."""
-    from course.grading.batch import InvalidId, valid_id
+    from course.config import Course
+    from course.ids import InvalidId, valid_id
     from course.paths import master_notebook
 
+    course = Course.load(root)  # the limits not given are the course's (c.CourseGrading.*)
+    timeout = course.submission_timeout(timeout)
+    call_timeout = course.limits(call_timeout=call_timeout).call_timeout
     if not valid_id(assignment):
         raise InvalidId(f"invalid assignment id: {assignment!r}")
     if visibility not in VISIBILITIES:
