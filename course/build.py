@@ -1,7 +1,10 @@
 """Build student releases and instructor solutions from source/.
 
 The build is a fixed sequence of small steps:
-1. ``copy_datasets``: generated data under datasets/ -> source/<assignment>/datasets/
+0. ``check_authoring`` and ``check_points``: refuse a master whose graded answers rely on cells not
+   tagged ``setup``, graders that use an unknown API, or graders and cells that disagree on what is graded
+1. ``copy_datasets``: generated data under datasets/ -> source/<assignment>/datasets/ (the files
+   graders/<assignment>/assignment.toml lists)
 2. ``generate_release``: nbgrader generate_assignment (clears solutions and outputs, locks
    given cells, computes checksums, records grade cells in the gradebook)
 3. ``check_release_is_clean``: refuse a release that leaks solution text or markers
@@ -28,6 +31,7 @@ from nbclient import NotebookClient
 
 from course.config import Course
 from course.paths import assignments as list_assignments
+from course.paths import dataset_copies
 from course.paths import master_notebook
 
 MARKER_RE = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
@@ -39,22 +43,20 @@ class BuildError(Exception):
 
 
 def copy_datasets(root: Path, assignments: list[str]) -> list[Path]:
-    """Copy each generated dataset into the assignments that ship it (per datasets/manifest.json)."""
-    manifest = json.loads((root / "datasets" / "manifest.json").read_text(encoding="utf-8"))
+    """Copy each generated dataset into the assignments that ship it (graders/<a>/assignment.toml)."""
+    try:
+        copies = dataset_copies(root, assignments)
+    except ValueError as exc:
+        raise BuildError(str(exc)) from None
     copied = []
-    for name, targets in manifest.items():
-        if name.startswith("_"):
-            continue
-        for assignment in targets:
-            if assignment not in assignments:
-                continue
-            src = root / "datasets" / name
-            if not src.is_file():
-                raise BuildError(f"datasets/{name} is missing: run its script under datasets/")
-            dest = root / "source" / assignment / "datasets" / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
-            copied.append(dest)
+    for name, assignment in copies:
+        src = root / "datasets" / name
+        if not src.is_file():
+            raise BuildError(f"datasets/{name} (graders/{assignment}/assignment.toml) is missing: run its script under datasets/")
+        dest = root / "source" / assignment / "datasets" / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        copied.append(dest)
     return copied
 
 
@@ -215,6 +217,8 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
     release_dir = release_dir or root / "release"
     solutions_dir = solutions_dir or root / "solutions"
     db_url = db_url or Course.load(root).db_url
+    for assignment in ids:  # before anything is written
+        check_authoring(root, assignment)
     copy_datasets(root, ids)
     for assignment in ids:
         check_points(root, assignment)
@@ -226,6 +230,17 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
         elif solutions:
             generate_solutions(root, assignment, solutions_dir, execute=False)
     return ids
+
+
+def check_authoring(root: Path, assignment: str) -> None:
+    """Refuse a master whose graded answers rely on untagged setup cells, or graders that use an API
+    the course does not offer (course.authoring; docs/authoring.md)."""
+    from course.authoring import AuthoringError, check_assignment
+
+    try:
+        check_assignment(root, assignment)
+    except AuthoringError as exc:
+        raise BuildError(f"{exc}\n(see docs/authoring.md)") from None
 
 
 def check_points(root: Path, assignment: str) -> None:

@@ -196,6 +196,21 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_gradescope(args) -> int:
+    from course.gradescope import build_zip
+
+    root = course_root()
+    out = Path(args.out) if args.out else root / "build" / f"gradescope-{args.assignment}.zip"
+    try:
+        build_zip(root, args.assignment, out, timeout=args.timeout, call_timeout=args.call_timeout,
+                  memory_mb=args.memory_mb, visibility=args.visibility)
+    except (ValueError, FileNotFoundError) as exc:  # InvalidId is a ValueError
+        print(f"course gradescope: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out} (upload it as the assignment's autograder: Configure Autograder > Zip file upload)")
+    return 0
+
+
 def cmd_samples(args) -> int:
     from course.samples import build_samples
 
@@ -306,6 +321,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="output folder (default: reports/)")
     p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_report)
+
+    from course.gradescope import DEFAULT_MEMORY_MB, VISIBILITIES  # light: no grading engine
+
+    p = sub.add_parser("gradescope", help="build the Gradescope autograder zip of an assignment (setup.sh, "
+                                          "run_autograder, the graders; nothing of students or other assignments)")
+    p.add_argument("assignment")
+    p.add_argument("--out", help="zip file to write (default: build/gradescope-ASSIGNMENT.zip)")
+    p.add_argument("--timeout", type=float, default=None, help="wall-clock seconds per submission "
+                   "(keep it under the assignment's Gradescope timeout, 10 min by default) "
+                   + _configured("CourseGrading.submission_timeout"))
+    p.add_argument("--call-timeout", type=float, default=None,
+                   help="seconds per cell or function call " + _configured("CourseGrading.call_timeout"))
+    p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory of the submission's processes "
+                   "(keep it well under the container's, 768 MB by default on Gradescope)")
+    p.add_argument("--visibility", choices=VISIBILITIES,
+                   default="visible", help="when students see the tests and the score")
+    p.set_defaults(func=cmd_gradescope)
 
     p = sub.add_parser("samples", help="rebuild the sample submissions under samples/submitted/")
     p.add_argument("assignment", nargs="*")

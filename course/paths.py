@@ -23,6 +23,37 @@ def assignments(root: Path) -> list[str]:
                   if p.is_dir() and any(p.glob("*.ipynb")))
 
 
+CONFIG_KEYS = {"datasets"}
+
+
+def assignment_config(root: Path, assignment: str) -> dict:
+    """graders/<assignment>/assignment.toml (what the tooling needs besides the master and the graders):
+    ``datasets``, the files of datasets/ the assignment ships. A missing file means none; ValueError for a
+    key or value the tooling does not know (a typo would otherwise be ignored)."""
+    import tomllib
+
+    path = root / "graders" / assignment / "assignment.toml"
+    if not path.is_file():
+        return {"datasets": []}
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"graders/{assignment}/assignment.toml: {exc}") from None
+    unknown = sorted(set(config) - CONFIG_KEYS)
+    if unknown:
+        raise ValueError(f"graders/{assignment}/assignment.toml: unknown key(s) {unknown}; known: {sorted(CONFIG_KEYS)}")
+    datasets = config.setdefault("datasets", [])
+    if not isinstance(datasets, list) or not all(isinstance(d, str) and d and "/" not in d for d in datasets):
+        raise ValueError(f"graders/{assignment}/assignment.toml: datasets must be a list of file names of datasets/")
+    return config
+
+
+def dataset_copies(root: Path, assignments_: list[str] | None = None) -> list[tuple[str, str]]:
+    """(file of datasets/, assignment) for every dataset an assignment ships (its assignment.toml)."""
+    return [(name, a) for a in (assignments_ if assignments_ is not None else assignments(root))
+            for name in assignment_config(root, a)["datasets"]]
+
+
 def master_notebook(root: Path, assignment: str) -> Path:
     """The one master notebook of an assignment."""
     notebooks = sorted((root / "source" / assignment).glob("*.ipynb"))

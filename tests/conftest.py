@@ -10,6 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+# tests/fixtures/fifth_assignment is a course tree (with a grader named test_*.py) that
+# tests/test_authoring.py copies into a course: not tests of this suite.
+collect_ignore = ["fixtures"]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 # nbgrader shells out to alembic, which lives beside this interpreter.

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import importlib.util
-import json
-
 import pytest
 
 from conftest import ASSIGNMENTS, ROOT
+from course.paths import dataset_copies
 
 
 def _load_script(name):
@@ -22,9 +21,16 @@ def test_circles_script_reproduces_file_byte_for_byte(tmp_path):
     assert out.read_bytes() == (ROOT / "datasets" / "circles.npz").read_bytes()
 
 
-MANIFEST = json.loads((ROOT / "datasets" / "manifest.json").read_text())
-COPIES = [(name, a) for name, targets in MANIFEST.items() if not name.startswith("_") for a in targets
-          if a in ASSIGNMENTS]
+COPIES = dataset_copies(ROOT, ASSIGNMENTS)  # graders/<a>/assignment.toml of every assignment
+
+
+def test_every_dataset_is_shipped():
+    """Is every data file of datasets/ shipped by an assignment (none forgotten when manifest.json became
+    per-assignment files), and does every assignment.toml name files that exist?"""
+    data = {p.name for p in (ROOT / "datasets").iterdir() if p.is_file() and p.suffix not in (".py", ".json", ".md")}
+    assert {name for name, _ in COPIES} == data
+    assert ("circles.npz", "initialization") in COPIES and ("football.mat", "regularization") in COPIES
+    assert ("ml_setup.npz", "ml_setup") in COPIES
 
 
 @pytest.mark.parametrize("name,assignment", COPIES)

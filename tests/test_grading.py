@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, release_notebook
+from conftest import ASSIGNMENTS, ROOT, release_notebook
 from course.paths import copy_course
 from course.grading.batch import grade_all
 from course.grading.result import check_result, dumps, loads
@@ -94,21 +94,23 @@ def test_grader_points_match_notebook_points():
         assert sum(t["points"] for t in item["tests"]) == item["max_score"], item["id"]
 
 
-SAMPLES = {
-    ("initialization", "correct"): 10, ("initialization", "untouched"): 0,
-    ("initialization", "init_b_scalar"): 8, ("initialization", "init_random_no_seed"): 7,
-    ("initialization", "init_he_sqrt1"): 7, ("initialization", "init_xavier_precedence"): 8,
-    ("initialization", "init_raises"): 7,
-    ("gradient_checking", "gc_correct"): 13, ("gradient_checking", "untouched"): 0,
-    ("gradient_checking", "gc_one_sided"): 11, ("gradient_checking", "gc_no_norms"): 9,
-    ("gradient_checking", "gc_array_return"): 11,
-    ("regularization", "reg_correct"): 10, ("regularization", "untouched"): 0,
-    ("regularization", "reg_l2_no_1_over_m"): 9, ("regularization", "reg_dropout_no_scaling"): 6,
-    ("regularization", "reg_backward_mask_missing"): 8.5,
-    ("ml_setup", "ml_correct"): 10, ("ml_setup", "untouched"): 0, ("ml_setup", "ml_equivalent"): 10,
-    ("ml_setup", "ml_shuffle_separately"): 9, ("ml_setup", "ml_bias_variance_swapped"): 8,
-    ("ml_setup", "ml_variance_not_std"): 8, ("ml_setup", "ml_test_own_stats"): 9,
-}
+def _sample_scores():
+    """(assignment, student) -> score, from the SCORES of each tools/samples/<assignment>.py."""
+    import importlib.util
+
+    scores = {}
+    for assignment in ASSIGNMENTS:
+        path = ROOT / "tools" / "samples" / f"{assignment}.py"
+        if path.is_file():
+            spec = importlib.util.spec_from_file_location(f"sample_scores_{assignment}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            assert set(module.SCORES) == set(module.SAMPLES) | {"untouched"}, f"{path}: a score for every sample"
+            scores.update({(assignment, student): score for student, score in module.SCORES.items()})
+    return scores
+
+
+SAMPLES = _sample_scores()
 
 
 @pytest.mark.parametrize("assignment,student", SAMPLES)
@@ -120,7 +122,7 @@ def test_sample_submission_scores(assignment, student):
     assert check_result(r) == []
 
 
-@pytest.mark.parametrize("assignment", ["initialization", "gradient_checking", "regularization", "ml_setup"])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_master_full_release_zero(assignment):
     """Graded as submissions, does source/ score full marks and release/ zero?"""
     name = next((ROOT / "source" / assignment).glob("*.ipynb")).name

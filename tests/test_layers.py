@@ -15,9 +15,9 @@ LAYERS = [
     ("base", ["course.paths", "course.ids", "course.config", "course.late", "course.grading.text", "course.checks"]),
     ("content", ["course.grading.result", "course.grading.notebooks", "course.grading.graders",
                  "course.grading.reference"]),
-    ("build", ["course.build", "course.samples"]),
+    ("build", ["course.build", "course.authoring", "course.samples"]),
     ("grading", ["course.grading"]),
-    ("report", ["course.report"]),
+    ("report and exports", ["course.report", "course.gradescope"]),
     ("serve", ["course.serve"]),
     ("cli", ["course.cli"]),
 ]

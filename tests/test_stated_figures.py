@@ -12,7 +12,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import ASSIGNMENTS, ROOT
 
 MATRIX = ROOT / "docs" / "platform-matrix.json"
 # What the committed matrix must span (issue 17): every level x these kernels x 1 and 2 threads.
@@ -21,7 +21,6 @@ KERNELS = ("Haswell", "Sandybridge", "Nehalem", "Prescott")
 
 
 sys.path.insert(0, str(ROOT / "tools"))
-import platform_matrix as pm  # noqa: E402
 import stated_figures as st  # noqa: E402
 
 
@@ -36,8 +35,14 @@ def test_every_statement_is_in_its_notebook():
     assert not missing, missing
 
 
+FIGURE_MODULES = st.figure_modules()  # tools/figures/<assignment>.py: STATED and measure() of each assignment
+
+
 def test_every_notebook_states_figures():
-    assert {s.notebook for s in st.STATED} == {"initialization", "regularization", "gradient_checking", "ml_setup"}
+    """Does every figure module state figures of its notebook (and do the four real notebooks have one)?"""
+    assert {s.notebook for s in st.STATED} == set(FIGURE_MODULES)
+    assert set(FIGURE_MODULES) >= {"initialization", "regularization", "gradient_checking", "ml_setup"}
+    assert set(FIGURE_MODULES) <= set(ASSIGNMENTS)
 
 
 @pytest.mark.parametrize("statement,printed,holds", [
@@ -80,19 +85,12 @@ def test_statements_hold_on_every_measured_platform():
     assert not problems, "\n".join(problems)
 
 
-def _measure(part):
-    if part == "regularization":
-        runs = pm.regularization_runs(ROOT / "source" / "regularization" / "datasets" / "football.mat", (0.0,))
-        return pm.regularization_figures(runs)[0.0]
-    return pm.FIGURE_PARTS[part](0.0)
-
-
 @pytest.mark.slow
 @pytest.mark.figures
-@pytest.mark.parametrize("part", ["regularization", "initialization", "gradient_checking", "ml_setup"])
+@pytest.mark.parametrize("part", sorted(FIGURE_MODULES))
 def test_statements_hold_on_this_machine(part):
     """Does the reference solution, run here, print every stated figure of this part as stated?"""
-    printed = _measure(part)
+    printed = FIGURE_MODULES[part].measure(0.0)
     wrong = [f"{s.figure}: stated {s.value}, printed {printed.get(s.figure)}" for s in st.STATED
              if s.figure.startswith(part + "/") and not st.holds(s.value, printed.get(s.figure, "missing"))]
     assert not wrong, "\n".join(wrong)

@@ -41,12 +41,9 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import contextlib
-import io
 import json
 import math
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -56,6 +53,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stated_figures  # noqa: E402  (tools/stated_figures.py: what the notebooks state)
+from figures import ml_setup as _ml_setup  # noqa: E402
+from figures import regularization as _regularization  # noqa: E402
+
+# The Regularization runs also give the accuracy table and the lesson margins (lesson_check).
+SETTINGS, GRADED = _regularization.SETTINGS, _regularization.GRADED
+regularization_runs, regularization_figures = _regularization.runs, _regularization.figures_of
+ML_SETUP_DIAGNOSIS, ml_setup_check = _ml_setup.DIAGNOSIS, _ml_setup.check
 
 ORIGINAL = ROOT.parent / "shared" / "reference" / "original-football.mat"
 
@@ -71,9 +75,6 @@ LEVELS = {
 KERNELS = ("Haswell", "SkylakeX", "Sandybridge", "Nehalem", "Prescott")
 THREADS = (1, 2)
 PERTURBATIONS = (0.0, 1e-10, -1e-10)
-SETTINGS = {"no regularization": {}, "L2": {"lambd": 0.7}, "dropout": {"keep_prob": 0.86}}
-GRADED = ("compute_cost_with_regularization", "backward_propagation_with_regularization",
-          "forward_propagation_with_dropout", "backward_propagation_with_dropout")
 
 # The lesson the Regularization notebook teaches, in accuracy points (issue 10).
 MIN_OVERFIT = 0.04   # no regularization: train - test
@@ -150,186 +151,12 @@ def _product_digest() -> str:
     return digest.hexdigest()[:12]
 
 
-def _signs(shape, key: str):
-    """A fixed random sign per entry (seeded by the figure's name)."""
-    import zlib
-
-    import numpy as np
-
-    return np.random.RandomState(zlib.crc32(key.encode()) % (2 ** 31)).choice([-1.0, 1.0], shape)
-
-
-def _perturb(array, epsilon: float, key: str):
-    return array if epsilon == 0 else array * (1 + epsilon * _signs(array.shape, key))
-
-
-@contextlib.contextmanager
-def _perturbed_initialization(model, epsilon):
-    """Make ``model`` start from its usual weights scaled by 1 + epsilon * s (s: fixed random signs)."""
-    namespace = model.__globals__
-    original = namespace["initialize_parameters"]
-
-    def initialize(layer_dims):
-        parameters = original(layer_dims)
-        for key in sorted(parameters):
-            if key.startswith("W"):
-                parameters[key] = _perturb(parameters[key], epsilon, key)
-        return parameters
-
-    namespace["initialize_parameters"] = initialize
-    try:
-        yield
-    finally:
-        namespace["initialize_parameters"] = original
-
-
-def regularization_runs(path: Path, perturbations=PERTURBATIONS) -> list[dict]:
-    """The three Regularization models on one data file, for each perturbation of the initial weights."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from course.grading.reference import load_reference
-
-    ref = load_reference(str(ROOT / "source" / "regularization" / "Regularization.ipynb"))
-    functions = {name: getattr(ref, name) for name in GRADED}
-    train_X, train_Y, test_X, test_Y = ref.load_2D_dataset(str(path))
-    runs = []
-    for epsilon in perturbations:
-        for name, kwargs in SETTINGS.items():
-            printed = io.StringIO()
-            with _perturbed_initialization(ref.model, epsilon), contextlib.redirect_stdout(printed):
-                parameters = ref.model(train_X, train_Y, print_cost=True, functions=functions, **kwargs)
-            plt.close("all")
-            a_train, _ = ref.forward_propagation(train_X, parameters)
-            a_test, _ = ref.forward_propagation(test_X, parameters)
-            runs.append({
-                "model": name, "perturbation": epsilon,
-                "train": ref.accuracy(train_X, train_Y, parameters), "test": ref.accuracy(test_X, test_Y, parameters),
-                "margin": float(np.min(np.abs(np.concatenate([a_train.ravel(), a_test.ravel()]) - 0.5))),
-                "costs": re.findall(r"Cost after iteration (\d+): (\S+)", printed.getvalue()),
-            })
-    return runs
-
-
-def regularization_figures(runs: list[dict], prefix: str = "regularization") -> dict:
-    """{epsilon: {figure: value}} of the printed costs and the accuracies."""
-    out: dict = {}
-    for run in runs:
-        figures = out.setdefault(run["perturbation"], {})
-        for iteration, value in run["costs"]:
-            figures[f"{prefix}/{run['model']}/cost {iteration}"] = value
-        figures[f"{prefix}/{run['model']}/train accuracy"] = repr(run["train"])
-        figures[f"{prefix}/{run['model']}/test accuracy"] = repr(run["test"])
-    return out
-
-
-def initialization_figures(epsilon: float = 0.0) -> dict:
-    """Costs and accuracies of the four Initialization runs (15000 iterations each)."""
-    import numpy as np
-
-    from course.grading.reference import load_reference
-
-    ref = load_reference(str(ROOT / "source" / "initialization" / "Initialization.ipynb"))
-    figures = {}
-    for name in ("zeros", "random", "he", "xavier"):
-        initialize = getattr(ref, f"initialize_parameters_{name}")
-
-        def perturbed(layers_dims, initialize=initialize):
-            parameters = initialize(layers_dims)
-            return {k: _perturb(v, epsilon, k) if k.startswith("W") else v for k, v in parameters.items()}
-
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            parameters = ref.model(ref.train_X, ref.train_Y, num_iterations=15000, print_cost=True,
-                                   initialization=perturbed)
-        costs = re.findall(r"Cost after iteration (\d+): (\S+)", printed.getvalue())
-        for iteration, value in costs:
-            figures[f"initialization/{name}/cost {iteration}"] = value
-        for split, X, Y in (("train", ref.train_X, ref.train_Y), ("test", ref.test_X, ref.test_Y)):
-            accuracy = float(np.mean(ref.predict(X, Y, parameters, verbose=False) == Y))
-            figures[f"initialization/{name}/{split} accuracy"] = repr(accuracy)
-    return figures
-
-
-def gradient_checking_figures(epsilon: float = 0.0) -> dict:
-    """The differences the Gradient Checking notebook prints (epsilon perturbs the N-D parameters;
-    the 1-D check is a few correctly rounded scalar operations, the same on every machine)."""
-    from course.grading.reference import load_reference
-
-    ref = load_reference(str(ROOT / "source" / "gradient_checking" / "Gradient_Checking.ipynb"))
-    figures = {"gradient_checking/1-D difference": repr(ref.gradient_check(2, 4))} if epsilon == 0 else {}
-    X, Y, parameters = ref.gradient_check_n_test_case()
-    parameters = {k: _perturb(v, epsilon, k) for k, v in parameters.items()}
-    _, cache = ref.forward_propagation_n(X, Y, parameters)
-    with contextlib.redirect_stdout(io.StringIO()):
-        buggy = ref.gradient_check_n(parameters, ref.backward_propagation_n(X, Y, cache), X, Y)
-        fixed_gradients = ref.backward_propagation_n_fixed(X, Y, cache)
-        fixed = ref.gradient_check_n(parameters, fixed_gradients, X, Y)
-        report = ref.gradient_check_report(parameters, fixed_gradients, X, Y)
-        for k in range(1, 11):
-            sweep = ref.gradient_check_n(parameters, fixed_gradients, X, Y, epsilon=10.0 ** -k)
-            figures[f"gradient_checking/epsilon sweep 1e-{k:02d}"] = repr(float(sweep))
-    figures["gradient_checking/N-D difference, buggy"] = repr(buggy)
-    figures["gradient_checking/N-D difference, fixed"] = repr(fixed)
-    for block, value in report.items():
-        figures[f"gradient_checking/fixed report {block}"] = repr(float(value))
-    return figures
-
-
-def ml_setup_figures(epsilon: float = 0.0) -> dict:
-    """The figures the ML Setup notebook states (tests/test_ml_setup.py): sweep errors and diagnoses,
-    learning curves, normalization statistics, gradient-descent steps, the deep linear network and
-    the activation variances through 20 layers (epsilon perturbs every input matrix)."""
-    import numpy as np
-
-    from course.grading.reference import load_reference
-
-    ref = load_reference(str(ROOT / "source" / "ml_setup" / "ML_Setup.ipynb"))
-    figures = {}
-    X = _perturb(ref.X, epsilon, "X")
-    X_train, Y_train, X_dev, Y_dev, _, _ = ref.split_train_dev_test(X, ref.Y, 0.25, 0.25, seed=1)
-    train_errors, dev_errors = ref.complexity_sweep(X_train, Y_train, X_dev, Y_dev, ref.DEGREES)
-    for d, tr, dv in zip(ref.DEGREES, train_errors, dev_errors):
-        diagnosis = ref.diagnose_bias_variance(tr, dv, bayes_error=ref.BAYES_ERROR, threshold=0.04)
-        figures[f"ml_setup/degree {d} train error"] = repr(tr)
-        figures[f"ml_setup/degree {d} dev error"] = repr(dv)
-        figures[f"ml_setup/degree {d} diagnosis"] = "+".join(k for k, v in diagnosis.items() if v) or "none"
-    sizes = [25, 50, 100, 200, 300, 500]
-    for d in (1, 15):
-        tr, dv = ref.learning_curve(X_train, Y_train, X_dev, Y_dev, d, sizes)
-        for n, a, b in zip(sizes, tr, dv):
-            figures[f"ml_setup/learning curve degree {d} n={n} train"] = repr(a)
-            figures[f"ml_setup/learning curve degree {d} n={n} dev"] = repr(b)
-    Xh, yh, _, _, _, _ = ref.split_train_dev_test(_perturb(ref.X_house, epsilon, "X_house"), ref.y_house, 0.2, 0.0, seed=2)
-    Xn, mu, sigma = ref.normalize_inputs(Xh)
-    for k in range(mu.shape[0]):
-        figures[f"ml_setup/house mu[{k}]"] = repr(float(mu[k, 0]))
-        figures[f"ml_setup/house sigma[{k}]"] = repr(float(sigma[k, 0]))
-    for name, data in (("raw", Xh), ("normalized", Xn)):
-        rate = ref.safe_learning_rate(data)
-        steps, _, costs = ref.gradient_descent(data, yh, rate, max_steps=10000)
-        figures[f"ml_setup/gradient descent {name}: learning rate"] = repr(rate)
-        figures[f"ml_setup/gradient descent {name}: steps"] = repr(steps)
-        figures[f"ml_setup/gradient descent {name}: final cost"] = repr(costs[-1])
-    x = _perturb(np.ones((2, 1)), epsilon, "x")
-    for a in (0.5, 1.0, 1.5):
-        figures[f"ml_setup/deep linear a={a}, L=50"] = repr(float(ref.deep_linear_output(x, a, 50)[0, 0]))
-    X_deep = _perturb(np.random.RandomState(1).randn(100, 500), epsilon, "X_deep")
-    for activation in ("relu", "tanh"):
-        for init in ("zeros", "random", "he", "xavier"):
-            v = ref.activation_variances(X_deep, [100] * 21, init, activation, 1)
-            for layer in (1, 10, 20):
-                figures[f"ml_setup/Var(A[{layer}]) {activation} {init}"] = repr(v[layer - 1])
-    return figures
-
-
-# The ML Setup lesson (degree -> diagnosis with Bayes error 0.10 and threshold 0.04), as the notebook states it.
-ML_SETUP_DIAGNOSIS = {1: "high_bias", 2: "high_bias", 3: "high_bias", 4: "high_bias", 5: "none", 6: "none",
-                      8: "none", 10: "none", 12: "high_variance", 15: "high_variance"}
-
-PARTS = ("regularization", "original", "initialization", "gradient_checking", "ml_setup")
-FIGURE_PARTS = {"initialization": initialization_figures, "gradient_checking": gradient_checking_figures,
-                "ml_setup": ml_setup_figures}
+# Every assignment with a tools/figures/<assignment>.py is a part; "original" is the Regularization runs on
+# the original course file (when shared/reference/ has it). Regularization is measured by child() itself: its
+# runs also feed the accuracy table.
+FIGURE_MODULES = stated_figures.figure_modules()
+PARTS = ("regularization", "original") + tuple(a for a in FIGURE_MODULES if a != "regularization")
+FIGURE_PARTS = {a: m.measure for a, m in FIGURE_MODULES.items() if a != "regularization"}
 
 
 def child(parts: tuple[str, ...], perturbations=PERTURBATIONS) -> dict:
@@ -346,8 +173,7 @@ def child(parts: tuple[str, ...], perturbations=PERTURBATIONS) -> dict:
     started = time.time()
     by_epsilon: dict = {}
     if "regularization" in parts:
-        out["regularization"] = regularization_runs(ROOT / "source" / "regularization" / "datasets" / "football.mat",
-                                                    perturbations)
+        out["regularization"] = regularization_runs(_regularization.DATA, perturbations)
         for eps, figures in regularization_figures(out["regularization"]).items():
             by_epsilon.setdefault(eps, {}).update(figures)
     if "original" in parts and ORIGINAL.is_file():
@@ -558,17 +384,6 @@ def lesson_check(results: list[dict]) -> tuple[list[str], bool]:
     return lines, passed
 
 
-def ml_setup_check(results: list[dict]) -> tuple[list[str], bool]:
-    """Does every platform (and perturbation) give the ML Setup sweep the notebook's diagnosis?"""
-    ok = [r for r in results if "error" not in r]
-    wrong = [f"{r['platform']} degree {d}" for r in ok for figures in [r["figures"], *r.get("perturbed", {}).values()]
-             for d, want in ML_SETUP_DIAGNOSIS.items()
-             if f"ml_setup/degree {d} diagnosis" in figures and figures[f"ml_setup/degree {d} diagnosis"] != want]
-    passed = bool(ok) and not wrong
-    verdict = "yes" if passed else "NO " + (", ".join(sorted(set(wrong))) if wrong else "(no platform measured)")
-    return [f"the sweep's diagnosis is the notebook's on every platform: {verdict}"], passed
-
-
 def _csv(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
@@ -642,11 +457,12 @@ def report(results: list[dict], parts: tuple[str, ...], args) -> int:
     if any("original" in r for r in results):
         print("\n## Regularization on shared/reference/original-football.mat (compatibility test)\n")
         print("\n".join(accuracy_table(results, "original")))
-    if "ml_setup" in parts:
-        ml_lines, ml_passed = ml_setup_check(results)
-        print("\n## ML Setup\n")
-        print("\n".join(ml_lines))
-        passed = passed and ml_passed
+    for part, module in FIGURE_MODULES.items():  # the lessons of tools/figures/<part>.py (ML Setup's diagnosis)
+        if part in parts and hasattr(module, "check"):
+            check_lines, check_passed = module.check(results)
+            print(f"\n## {part}\n")
+            print("\n".join(check_lines))
+            passed = passed and check_passed
     summary = figure_summary(results)
     print("\n## Every measured figure\n")
     print("\n".join(figure_table(summary)))

@@ -36,5 +36,6 @@ def load_reference(master_path: str) -> types.SimpleNamespace:
             exec(compile(source, f"<reference setup {i}>", "exec"), namespace)
         for item_id, source in master.solution_sources.items():
             exec(compile(source, f"<reference {item_id}>", "exec"), namespace)
-    namespace.pop("__builtins__", None)
-    return types.SimpleNamespace(**namespace)
+    # The functions keep ``namespace`` as their globals, and numpy's ndarray methods (``z.max(axis=0,
+    # keepdims=True)``) look ``__builtins__`` up there: it stays in the dict, out of the attributes only.
+    return types.SimpleNamespace(**{k: v for k, v in namespace.items() if k != "__builtins__"})

@@ -10,6 +10,10 @@ Expected scores (max 8: zeros 2, random 3, he 3; the bonus xavier 2 is extra cre
 - untouched (added by the tool): 0
 """
 
+# The exact score of every sample (tests/test_grading.py), `untouched` included.
+SCORES = {"correct": 10, "untouched": 0, "init_b_scalar": 8, "init_random_no_seed": 7, "init_he_sqrt1": 7,
+          "init_xavier_precedence": 8, "init_raises": 7}
+
 SAMPLES = {
     "correct": {},
     "init_b_scalar": {

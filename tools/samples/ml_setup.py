@@ -20,6 +20,10 @@ apply_normalization 1, activation_variances 2):
 - untouched (added by the tool): 0
 """
 
+# The exact score of every sample (tests/test_grading.py), `untouched` included.
+SCORES = {"ml_correct": 10, "untouched": 0, "ml_equivalent": 10, "ml_shuffle_separately": 9,
+          "ml_bias_variance_swapped": 8, "ml_variance_not_std": 8, "ml_test_own_stats": 9}
+
 SAMPLES = {
     "ml_correct": {},
     "ml_equivalent": {

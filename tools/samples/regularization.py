@@ -21,6 +21,10 @@ backward_propagation_with_dropout 3):
 - untouched (added by the tool): 0
 """
 
+# The exact score of every sample (tests/test_grading.py), `untouched` included.
+SCORES = {"reg_correct": 10, "untouched": 0, "reg_l2_no_1_over_m": 9, "reg_dropout_no_scaling": 6,
+          "reg_backward_mask_missing": 8.5}
+
 SAMPLES = {
     "reg_correct": {},
     "reg_l2_no_1_over_m": {

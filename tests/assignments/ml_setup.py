@@ -1,12 +1,14 @@
-"""Corpora of the ML Setup assignment for tests/test_fairness.py (merged into corpus.CORRECT and
-corpus.MISTAKES under "ml_setup"; same formats as tests/corpus.py).
+"""ML Setup hooks of the test suite, found by tests/assignment_hooks.py (docs/authoring.md):
 
-CORRECT: correct implementations written differently from the reference (other numpy calls,
-loops, a helper, np.random.shuffle of an index, stacking, lambda / exec binding).
-MISTAKES: name -> (cells, scores of the affected items, text the hidden feedback must contain,
-text the public test's AssertionError must contain or None).
+- CORRECT: correct implementations written differently from the reference (other numpy calls,
+  loops, a helper, np.random.shuffle of an index, stacking, lambda / exec binding);
+- MISTAKES: name -> (cells, scores of the affected items, text the hidden feedback must contain,
+  text the public test's AssertionError must contain or None) (tests/test_fairness.py; formats in tests/corpus.py);
+- probe_cases(ref): one input per graded function for the reference-implementation scan (tests/test_build.py).
 """
 from __future__ import annotations
+
+import numpy as np
 
 SPLIT = "split_train_dev_test"
 DIAGNOSE = "diagnose_bias_variance"
@@ -253,3 +255,15 @@ def apply_normalization(X, mu, sigma):
         A = np.maximum(0, Z) if activation == "relu" else np.tanh(Z)
         variances.append(float(np.var(Z)))'''), {VARIANCES: 0.5}, ["激活函数"], "激活函数"),
 }
+
+
+def probe_cases(ref):
+    """One input per graded function (args, seed set right before the call)."""
+    rng = np.random.RandomState(5)
+    X, Y = rng.randn(2, 20) * 3 + 1, rng.randn(1, 20)
+    mu, sigma = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    return {"split_train_dev_test": ((X, Y, 0.2, 0.1, 3), None),
+            "diagnose_bias_variance": ((0.15, 0.2), None),
+            "normalize_inputs": ((X,), None),
+            "apply_normalization": ((X, mu, sigma), None),
+            "activation_variances": ((X, [2, 4, 3], "he", "relu", 1), None)}
