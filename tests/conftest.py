@@ -73,8 +73,9 @@ TIERS = {
              "test_regularization", "test_ml_setup"},
     "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",
                 "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report"},
-    "integration": {"test_build", "test_formgrader", "test_postgres", "test_serve", "test_serve_hardening",
-                    "test_term", "test_trust", "test_cluster_security", "test_notebooks_execute"},
+    "integration": {"test_build", "test_authoring", "test_gradescope", "test_formgrader", "test_postgres",
+                    "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security",
+                    "test_notebooks_execute"},
 }
 TIER_OF = {module: tier for tier, modules in TIERS.items() for module in modules}
 
