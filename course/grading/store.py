@@ -10,9 +10,6 @@ import warnings
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import SAWarning
-
 from course.grading.notebooks import item_of_grade_cell
 
 RESULTS_NAME = "results.json"
@@ -49,6 +46,9 @@ def read_results(root: Path, student: str, assignment: str) -> dict | None:
 @contextlib.contextmanager
 def _gradebook(db_url: str):
     """A Gradebook with nbgrader 0.9's SQLAlchemy 2.x autoflush warnings (harmless) silenced."""
+    from nbgrader.api import Gradebook  # SQLAlchemy and nbgrader's models: imported when a gradebook is opened
+    from sqlalchemy.exc import SAWarning
+
     with warnings.catch_warnings(), Gradebook(db_url) as gb:
         warnings.simplefilter("ignore", category=SAWarning)
         yield gb
@@ -59,6 +59,8 @@ def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
     grade cells are not the master notebook's (nbgrader generate_assignment into a scratch folder);
     True when it had to. A gradebook whose notebook already has submissions cannot change its cells
     (nbgrader refuses: course.build.BuildError says so)."""
+    from nbgrader.api import MissingEntry
+
     from course.grading.notebooks import read_master
     from course.paths import master_notebook
 
@@ -156,6 +158,8 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
     """student -> {"items": {item: score (manual if set, else auto)}, "late_penalty", "manual": [items]}.
 
     Items are named by function (results.json's ids), not by their test cell's grade_id."""
+    from nbgrader.api import MissingEntry
+
     out = {}
     with _gradebook(db_url) as gb:
         try:
