@@ -1,11 +1,13 @@
 """Benchmark: seconds of one `course grade ASSIGNMENT --student S` command, end to end.
 
 In a copy of the course with one submitted notebook (a sample, by default the correct one), runs
-the command once as a first grading (it also puts the assignment in the fresh SQLite gradebook,
-which takes an `nbgrader generate_assignment`), then RUNS more times with --force (a regrade:
-grading, feedback, autograded notebook, gradebook, results.json), and prints the median. In the
-same run it times `python -c "import course.cli"` and the bare `python -c pass`, so the share of
-interpreter start and imports is visible next to the command.
+the command once as the very first grading (it also creates the SQLite gradebook and puts the
+assignment in it, with an `nbgrader generate_assignment`, as `course release` does), then RUNS
+times as a new submission (autograded/ and feedback/ deleted first: grading, feedback, autograded
+notebook, gradebook, results.json) and RUNS times with --force, and prints the medians, wall clock
+and CPU (the command and its children: on a shared machine CPU seconds move less than wall clock).
+In the same run it times `python -c "import course.cli"`, the imports of the grade path, `course
+--help` and the bare `python -c pass`, so the share of interpreter start and imports is visible.
 
 Run: make bench   (or: .venv/bin/python bench/one_submission.py [--assignment A] [--sample S] [--runs N])
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import os
 import shutil
 import statistics
@@ -31,62 +34,71 @@ from course.sandbox.process import bwrap_works  # noqa: E402
 COURSE = Path(sys.executable).with_name("course")  # the console script installed beside this interpreter
 
 
-def timed(cmd: list[str], cwd: Path, env: dict) -> float:
-    """Seconds to run ``cmd`` to its end (it must succeed)."""
+def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of it and its children) to run ``cmd`` to its end (it must succeed)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return seconds
+    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def median_of(cmd: list[str], cwd: Path, env: dict, runs: int) -> float:
-    return statistics.median(timed(cmd, cwd, env) for _ in range(runs))
+def medians(runs: list[tuple[float, float]]) -> str:
+    wall = [w for w, _ in runs]
+    return (f"median {statistics.median(wall):.3f} s (min {min(wall):.3f}, max {max(wall):.3f}; "
+            f"CPU {statistics.median(c for _, c in runs):.3f} s) of {len(runs)}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", default="initialization")
     parser.add_argument("--sample", default="correct", help="a folder of samples/submitted/")
-    parser.add_argument("--runs", type=int, default=7, help="forced regrades (and import timings) to take the median of")
+    parser.add_argument("--runs", type=int, default=7, help="runs of each kind to take the median of")
     args = parser.parse_args(argv)
 
     env = dict(os.environ)
     env.pop("COURSE_ROOT", None)  # the copy is found from the working directory
     env.pop("COURSE_DB_URL", None)
     env["PATH"] = str(COURSE.parent) + os.pathsep + env.get("PATH", "")
+    python = [sys.executable]
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
         course = copy_course(ROOT, Path(tmp) / "course")
         shutil.copytree(ROOT / "samples" / "submitted" / args.sample / args.assignment,
                         course / "submitted" / "s1" / args.assignment)
         grade = [str(COURSE), "grade", args.assignment, "--student", "s1", "-q"]
         first = timed(grade, course, env)
+        new = []
+        for _ in range(args.runs):
+            shutil.rmtree(course / "autograded")
+            shutil.rmtree(course / "feedback")
+            new.append(timed(grade, course, env))
         forced = [timed([*grade, "--force"], course, env) for _ in range(args.runs)]
         result = json.loads((course / "autograded" / "s1" / args.assignment / "results.json").read_text())
-        # what the last grading itself took (results.json's "seconds": reading, sandbox, graders)
-        grading = result["seconds"]
-        python = [sys.executable]
-        import_cli = median_of([*python, "-c", "import course.cli"], course, env, args.runs)
-        import_grade = median_of([*python, "-c", "import course.cli, course.grading.batch"], course, env, args.runs)
-        bare = median_of([*python, "-c", "pass"], course, env, args.runs)
-        help_ = median_of([str(COURSE), "--help"], course, env, args.runs)
+        imports = {label: [timed(cmd, course, env) for _ in range(args.runs)] for label, cmd in [
+            ("python -c 'import course.cli'", [*python, "-c", "import course.cli"]),
+            ("python -c 'import course.cli, course.grading.batch'", [*python, "-c", "import course.cli, course.grading.batch"]),
+            ("course --help", [str(COURSE), "--help"]),
+            ("python -c pass", [*python, "-c", "pass"])]}
 
-    regrade = statistics.median(forced)
     name = master_notebook(ROOT, args.assignment).name
-    print(f"machine: {os.cpu_count()} cores, bubblewrap {'on' if bwrap_works() else 'off'}; "
-          f"{args.sample}/{args.assignment}/{name} as student s1, default SQLite gradebook")
-    print(f"course grade {args.assignment} --student s1, first run (adds the assignment to a new gradebook): "
-          f"{first:.3f} s")
-    print(f"course grade {args.assignment} --student s1 --force: median {regrade:.3f} s of {args.runs} "
-          f"(min {min(forced):.3f} s, max {max(forced):.3f} s); score {result['score']:g}/{result['max_score']:g} "
-          f"{result['status']}, of which grading {grading:.3f} s (results.json 'seconds')")
-    print(f"python -c 'import course.cli'                       : median {import_cli:.3f} s")
-    print(f"python -c 'import course.cli, course.grading.batch' : median {import_grade:.3f} s")
-    print(f"course --help                                       : median {help_:.3f} s")
-    print(f"python -c pass                                      : median {bare:.3f} s")
-    print(f"ratio command / bare interpreter: {regrade / bare:.1f}x; imports of the grade path: "
-          f"{import_grade - bare:.3f} s ({(import_grade - bare) / regrade:.0%} of the command)")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, bubblewrap "
+          f"{'on' if bwrap_works() else 'off'}; {args.sample}/{args.assignment}/{name} as student s1, "
+          f"default SQLite gradebook; score {result['score']:g}/{result['max_score']:g} {result['status']}")
+    print(f"course grade {args.assignment} --student s1")
+    print(f"  very first run (creates the gradebook, adds the assignment): {first[0]:.3f} s (CPU {first[1]:.3f} s)")
+    print(f"  a new submission (autograded/, feedback/ deleted)          : {medians(new)}")
+    print(f"  --force (a regrade)                                        : {medians(forced)}")
+    print(f"  of which grading (results.json 'seconds' of the last run)  : {result['seconds']:.3f} s")
+    for label, runs in imports.items():
+        print(f"{label:<61}: {medians(runs)}")
+    regrade = statistics.median(w for w, _ in forced)
+    bare = statistics.median(w for w, _ in imports["python -c pass"])
+    grade_imports = statistics.median(w for w, _ in imports["python -c 'import course.cli, course.grading.batch'"])
+    print(f"ratio regrade / bare interpreter: {regrade / bare:.1f}x; interpreter start + imports of the grade path: "
+          f"{grade_imports:.3f} s ({grade_imports / regrade:.0%} of the regrade)")
 
 
 if __name__ == "__main__":
