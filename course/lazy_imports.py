@@ -31,6 +31,14 @@ import types
 from typing import Callable
 
 
+_PENDING: set[str] = set()  # packages registered whose __init__.py has not run yet
+
+
+def pending(name: str) -> bool:
+    """Is ``name`` registered by install() with its __init__.py not run yet (nothing of it used)?"""
+    return name in _PENDING
+
+
 def install() -> None:
     if "jsonschema" not in sys.modules and importlib.util.find_spec("lark") is not None:
         deferred = _defer_init("rfc3987_syntax")
@@ -61,6 +69,7 @@ def _defer_init(name: str) -> tuple[types.ModuleType, Callable[[], None]] | None
         with lock:
             if package.__dict__.get("__getattr__") is __getattr__:
                 del package.__getattr__
+                _PENDING.discard(name)
                 spec.loader.exec_module(package)  # what `import name` would have run
 
     def __getattr__(attr: str):
@@ -71,5 +80,6 @@ def _defer_init(name: str) -> tuple[types.ModuleType, Callable[[], None]] | None
         return getattr(package, attr)
 
     package.__getattr__ = __getattr__
+    _PENDING.add(name)
     sys.modules[name] = package
     return package, run_init
