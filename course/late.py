@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from nbgrader.plugins import LateSubmissionPlugin
+from nbgrader.plugins.latesubmission import LateSubmissionPlugin  # not nbgrader.plugins: it imports the gradebook
 from traitlets import Dict, Enum, Float, Unicode
 from traitlets.config import Config, PyFileConfigLoader
 

@@ -8,7 +8,9 @@ the first use of what they define (`python -X importtime`; a `course grade` of o
   checks formats only when given a FormatChecker.
 - ``import nbgrader.api`` (the gradebook) first runs nbgrader/__init__.py, which loads nbgrader's
   Jupyter server extensions and through them every nbgrader app, jupyter_server and nbconvert.
-  nbgrader.api, .utils, .coursedir, .plugins and .exchange use none of it.
+  nbgrader.api, .utils, .coursedir, .plugins and .exchange use none of it. Likewise
+  nbgrader/plugins/__init__.py imports the export plugins and with them the gradebook (SQLAlchemy)
+  for course.late, which needs only nbgrader.plugins.latesubmission.
 - nbgrader.utils imports ``setuptools.archive_util``, and setuptools/__init__.py imports
   pkg_resources, which scans every installed distribution; archive_util needs neither.
 - nbgrader.auth imports ``requests`` for JupyterHub's API, which it calls only with JupyterHub.
@@ -50,14 +52,15 @@ def install() -> None:
                 return package.is_valid_syntax(term, value)
 
             package.is_valid_syntax = is_valid_syntax
-    for name in ("nbgrader", "setuptools", "requests"):
+    for name in ("nbgrader", "nbgrader.plugins", "setuptools", "requests"):
         _defer_init(name)
 
 
 def _defer_init(name: str) -> tuple[types.ModuleType, Callable[[], None]] | None:
     """Register the package ``name`` as imported without running its __init__.py; returns it and
     the function that runs its __init__.py (once). None when it is imported already or not installed."""
-    if name in sys.modules:
+    parent, _, child = name.rpartition(".")
+    if name in sys.modules or (parent and parent not in sys.modules):
         return None
     spec = importlib.util.find_spec(name)
     if spec is None or spec.loader is None or not spec.submodule_search_locations:
@@ -82,4 +85,6 @@ def _defer_init(name: str) -> tuple[types.ModuleType, Callable[[], None]] | None
     package.__getattr__ = __getattr__
     _PENDING.add(name)
     sys.modules[name] = package
+    if parent:  # as the import system binds a submodule it imported
+        setattr(sys.modules[parent], child, package)
     return package, run_init

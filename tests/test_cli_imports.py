@@ -70,16 +70,26 @@ def test_the_grade_path_imports_no_server_extension_and_no_iri_grammar():
                 or m.startswith(("nbgrader.server_extensions", "nbgrader.apps"))}
 
 
-@pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: course grade refuses to grade")
-def test_grading_one_submission_loads_only_what_it_uses(tmp_path):
-    """A regrade of one submission with the default SQLite gradebook, as `course grade A --student S
-    --force` runs it, scores it as before and never imports nbgrader's apps, the Jupyter server,
-    nbconvert, nbclient, the IRI grammar or Dask; the gradebook holds the score."""
-    course = copy_course(ROOT, tmp_path / "course")
+needs_sandbox = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: course grade refuses to grade")
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory) -> Path:
+    """A course copy with one submission graded once by `course grade` (which created the gradebook)."""
+    course = copy_course(ROOT, tmp_path_factory.mktemp("imports") / "course")
     shutil.copytree(ROOT / "samples" / "submitted" / "correct" / A, course / "submitted" / "s1" / A)
     first = subprocess.run([sys.executable, "-m", "course.cli", "grade", A, "--student", "s1", "-q"], cwd=course,
                            capture_output=True, text=True)  # adds the assignment to the new gradebook
     assert first.returncode == 0, first.stderr
+    return course
+
+
+@needs_sandbox
+def test_grading_one_submission_loads_only_what_it_uses(graded_course):
+    """A regrade of one submission with the default SQLite gradebook, as `course grade A --student S
+    --force` runs it, scores it as before and never imports nbgrader's apps, the Jupyter server,
+    nbconvert, nbclient, the IRI grammar or Dask; the gradebook holds the score."""
+    course = graded_course
     loaded = set(modules_after(run_cli("grade", A, "--student", "s1", "--force", "-q")
                                + "assert code == 0, code\n", cwd=course))
     assert {"nbgrader.api", "sqlalchemy", "nbformat", "pytest"} <= loaded
@@ -93,6 +103,32 @@ def test_grading_one_submission_loads_only_what_it_uses(tmp_path):
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         assert gb.find_submission(A, "s1").score == 10
+
+
+@needs_sandbox
+def test_gradebook_check_without_sqlalchemy_agrees_with_nbgrader(graded_course, tmp_path):
+    """Does the read-only SQLite check of ensure_assignment name the same grade cells as nbgrader's
+    API, answer None whenever it cannot tell, and spare an up-to-date gradebook SQLAlchemy?"""
+    from nbgrader.api import Gradebook
+
+    from course.grading.store import _sqlite_grade_cells
+
+    db = f"sqlite:///{graded_course / 'gradebook.db'}"
+    with Gradebook(db) as gb:
+        notebook = next(nb for nb in gb.find_assignment(A).notebooks if nb.name == "Initialization")
+        expected = {cell.name for cell in notebook.grade_cells}
+    assert expected == {"test_initialize_parameters_zeros", "test_initialize_parameters_random",
+                        "test_initialize_parameters_he", "test_initialize_parameters_xavier"}
+    assert _sqlite_grade_cells(db, A, "Initialization") == expected
+    assert _sqlite_grade_cells(db, A, "Other") is None  # no such notebook: nbgrader decides
+    assert _sqlite_grade_cells(db, "other", "Initialization") is None
+    assert _sqlite_grade_cells(f"sqlite:///{tmp_path / 'none.db'}", A, "Initialization") is None
+    assert _sqlite_grade_cells("postgresql://u@localhost/gb", A, "Initialization") is None
+    (tmp_path / "other.db").write_bytes(b"not a database")
+    assert _sqlite_grade_cells(f"sqlite:///{tmp_path / 'other.db'}", A, "Initialization") is None
+    code = (f"from pathlib import Path\nfrom course.grading.store import ensure_assignment\n"
+            f"assert ensure_assignment(Path({str(graded_course)!r}), {A!r}, {db!r}) is False\n")
+    assert not {m for m in modules_after(code, cwd=graded_course) if m.startswith(("sqlalchemy", "nbgrader.api"))}
 
 
 def test_deferred_nbgrader_init_runs_on_first_use():

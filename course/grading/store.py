@@ -5,6 +5,7 @@ import contextlib
 import csv
 import json
 import os
+import sqlite3
 import tempfile
 import warnings
 from datetime import datetime, timedelta
@@ -54,18 +55,44 @@ def _gradebook(db_url: str):
         yield gb
 
 
+def _sqlite_grade_cells(db_url: str, assignment: str, notebook: str) -> set[str] | None:
+    """The names of the grade cells of ``notebook`` of ``assignment`` in an existing SQLite
+    gradebook, read (read-only) with the standard library from nbgrader 0.9's tables, so that a
+    gradebook already holding the assignment is not opened with SQLAlchemy and nbgrader's models
+    (their import is about a quarter of a cold `course grade`) before anything is graded. None when
+    this cannot tell (another database, no such file or notebook, other tables): ask nbgrader."""
+    prefix = "sqlite:///"
+    path = db_url[len(prefix):] if db_url.startswith(prefix) else ""
+    if not path or "?" in path or "%" in path or path == ":memory:" or not os.path.isfile(path):
+        return None
+    query = ("SELECT base_cell.name FROM assignment JOIN notebook ON notebook.assignment_id = assignment.id "
+             "LEFT JOIN base_cell ON base_cell.notebook_id = notebook.id AND base_cell.id IN "
+             "(SELECT id FROM grade_cells) WHERE assignment.name = ? AND notebook.name = ?")
+    try:
+        with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute(query, (assignment, notebook)).fetchall()
+    except sqlite3.Error:
+        return None
+    if not rows:  # no such notebook
+        return None
+    return {name for (name,) in rows if name is not None}
+
+
 def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
     """Put the assignment and its grade cells into the gradebook if they are not there yet, or if its
     grade cells are not the master notebook's (nbgrader generate_assignment into a scratch folder);
     True when it had to. A gradebook whose notebook already has submissions cannot change its cells
     (nbgrader refuses: course.build.BuildError says so)."""
-    from nbgrader.api import MissingEntry
-
     from course.grading.notebooks import read_master
     from course.paths import master_notebook
 
     master = master_notebook(root, assignment)
     expected = {item.grade_cell for item in read_master(master).items}
+    recorded = _sqlite_grade_cells(db_url, assignment, master.stem)
+    if recorded is not None and expected <= recorded:  # the common case, answered without nbgrader's models
+        return False
+    from nbgrader.api import MissingEntry
+
     with _gradebook(db_url) as gb:
         try:
             notebooks = {nb.name: nb for nb in gb.find_assignment(assignment).notebooks}
