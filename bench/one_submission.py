@@ -85,8 +85,9 @@ def main(argv: list[str] | None = None) -> None:
 
     name = master_notebook(ROOT, args.assignment).name
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, bubblewrap "
-          f"{'on' if bwrap_works() else 'off'}; {args.sample}/{args.assignment}/{name} as student s1, "
-          f"default SQLite gradebook; score {result['score']:g}/{result['max_score']:g} {result['status']}")
+          f"{'on' if bwrap_works() else 'off'}, bytecode cache {'off' if sys.dont_write_bytecode else 'on'} "
+          f"(PYTHONDONTWRITEBYTECODE); {args.sample}/{args.assignment}/{name} as student s1, default SQLite "
+          f"gradebook; score {result['score']:g}/{result['max_score']:g} {result['status']}")
     print(f"course grade {args.assignment} --student s1")
     print(f"  very first run (creates the gradebook, adds the assignment): {first[0]:.3f} s (CPU {first[1]:.3f} s)")
     print(f"  a new submission (autograded/, feedback/ deleted)          : {medians(new)}")
