@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         result = json.loads((course / "autograded" / "s1" / args.assignment / "results.json").read_text())
         imports = {label: [timed(cmd, course, env) for _ in range(args.runs)] for label, cmd in [
             ("python -c 'import course.cli'", [*python, "-c", "import course.cli"]),
-            ("python -c 'import course.cli, course.grading.batch'", [*python, "-c", "import course.cli, course.grading.batch"]),
+            ("python -c 'import course.cli, course.grading.batch'",
+             [*python, "-c", "import course.cli, course.grading.batch"]),
             ("course --help", [str(COURSE), "--help"]),
             ("python -c pass", [*python, "-c", "pass"])]}
 
