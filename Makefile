@@ -53,6 +53,7 @@ check-platforms: $(STAMP)  ## every stated figure on every numpy SIMD level x Op
 bench: $(STAMP)
 	$(BIN)/python bench/hardening_cost.py
 	$(BIN)/python bench/grade_speed.py
+	$(BIN)/python bench/one_submission.py
 	$(BIN)/python bench/time_breakdown.py
 	$(BIN)/python bench/grade_class.py --n 100 --nbgrader-n 10
 

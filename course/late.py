@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from nbgrader.plugins import LateSubmissionPlugin
+from nbgrader.plugins.latesubmission import LateSubmissionPlugin  # not nbgrader.plugins: it imports the gradebook
 from traitlets import Dict, Enum, Float, Unicode
 
 METHODS = ("none", "zero", "per_hour")

@@ -12,7 +12,8 @@ PACKAGE = ROOT / "course"
 # Bottom to top. A module may import modules of its own layer or below, never above.
 LAYERS = [
     ("sandbox", ["course.sandbox"]),
-    ("base", ["course.paths", "course.ids", "course.config", "course.late", "course.grading.text", "course.checks"]),
+    ("base", ["course.lazy_imports", "course.paths", "course.ids", "course.config", "course.late",
+              "course.grading.text", "course.checks"]),
     ("content", ["course.grading.result", "course.grading.notebooks", "course.grading.graders",
                  "course.grading.reference"]),
     ("build", ["course.build", "course.authoring", "course.samples"]),

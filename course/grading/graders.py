@@ -44,6 +44,12 @@ def item_scales(items, collected: list[tuple[str, str, float]]) -> dict[str, flo
     return {i: known[i] / totals[i] for i in known}
 
 
+# pytest's built-in plugins that no grader uses: doctests, unittest.TestCase classes, JUnit XML, pastebin,
+# --pdb, --stepwise, --setup-only/--setup-plan, the legacy ``tmpdir``/``testdir`` fixtures.
+UNUSED_PLUGINS = ("doctest", "unittest", "junitxml", "pastebin", "debugging", "stepwise", "setuponly", "setupplan",
+                  "legacypath")
+
+
 def run_pytest(graders: Path, plugin, *extra: str) -> None:
     """pytest over the graders with ``plugin`` (GradingPlugin, or a collector with --collect-only)."""
     if not graders.is_dir():
@@ -54,8 +60,11 @@ def run_pytest(graders: Path, plugin, *extra: str) -> None:
     # "test_<a>" and collide with a same-named module already imported in this process.
     # Only trusted code runs in this process: no entry-point plugins (a package someone installed
     # could score tests), no conftest.py and no ini file found next to the graders (-c: an empty one).
+    # Graders are plain test functions run once, unattended: the plugins for other kinds of tests and
+    # for interactive runs (UNUSED_PLUGINS) are not loaded, and a cold `course grade` skips their imports.
     args = [str(graders), "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
-            "-p", "no:threadexception", "--rootdir", str(graders.parent.parent), "-c", os.devnull, "--noconftest",
+            "-p", "no:threadexception", *(a for name in UNUSED_PLUGINS for a in ("-p", f"no:{name}")),
+            "--rootdir", str(graders.parent.parent), "-c", os.devnull, "--noconftest",
             "--import-mode=importlib", "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning", *extra]
     saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"

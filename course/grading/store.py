@@ -5,13 +5,11 @@ import contextlib
 import csv
 import json
 import os
+import sqlite3
 import tempfile
 import warnings
 from datetime import datetime, timedelta
 from pathlib import Path
-
-from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import SAWarning
 
 from course.grading.notebooks import item_of_grade_cell
 
@@ -49,9 +47,35 @@ def read_results(root: Path, student: str, assignment: str) -> dict | None:
 @contextlib.contextmanager
 def gradebook(db_url: str):
     """A Gradebook with nbgrader 0.9's SQLAlchemy 2.x autoflush warnings (harmless) silenced."""
+    from nbgrader.api import Gradebook  # SQLAlchemy and nbgrader's models: imported when a gradebook is opened
+    from sqlalchemy.exc import SAWarning
+
     with warnings.catch_warnings(), Gradebook(db_url) as gb:
         warnings.simplefilter("ignore", category=SAWarning)
         yield gb
+
+
+def _sqlite_grade_cells(db_url: str, assignment: str, notebook: str) -> set[str] | None:
+    """The names of the grade cells of ``notebook`` of ``assignment`` in an existing SQLite
+    gradebook, read (read-only) with the standard library from nbgrader 0.9's tables, so that a
+    gradebook already holding the assignment is not opened with SQLAlchemy and nbgrader's models
+    (their import is about a quarter of a cold `course grade`) before anything is graded. None when
+    this cannot tell (another database, no such file or notebook, other tables): ask nbgrader."""
+    prefix = "sqlite:///"
+    path = db_url[len(prefix):] if db_url.startswith(prefix) else ""
+    if not path or "?" in path or "%" in path or path == ":memory:" or not os.path.isfile(path):
+        return None
+    query = ("SELECT base_cell.name FROM assignment JOIN notebook ON notebook.assignment_id = assignment.id "
+             "LEFT JOIN base_cell ON base_cell.notebook_id = notebook.id AND base_cell.id IN "
+             "(SELECT id FROM grade_cells) WHERE assignment.name = ? AND notebook.name = ?")
+    try:
+        with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute(query, (assignment, notebook)).fetchall()
+    except sqlite3.Error:
+        return None
+    if not rows:  # no such notebook
+        return None
+    return {name for (name,) in rows if name is not None}
 
 
 def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
@@ -64,6 +88,11 @@ def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
 
     master = master_notebook(root, assignment)
     expected = {item.grade_cell for item in read_master(master).items}
+    recorded = _sqlite_grade_cells(db_url, assignment, master.stem)
+    if recorded is not None and expected <= recorded:  # the common case, answered without nbgrader's models
+        return False
+    from nbgrader.api import MissingEntry
+
     with gradebook(db_url) as gb:
         try:
             notebooks = {nb.name: nb for nb in gb.find_assignment(assignment).notebooks}
@@ -156,6 +185,8 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
     """student -> {"items": {item: score (manual if set, else auto)}, "late_penalty", "manual": [items]}.
 
     Items are named by function (results.json's ids), not by their test cell's grade_id."""
+    from nbgrader.api import MissingEntry
+
     out = {}
     with gradebook(db_url) as gb:
         try:
