@@ -158,7 +158,7 @@ class SubmissionSession:
         return "\n".join(o for o in self.sandbox.outputs if o)
 
     def close(self) -> None:
-        self.sandbox.kill()
+        self.sandbox.close()
 
 
 def _student_error_text(exc: StudentError) -> str:

@@ -279,13 +279,14 @@ class Sandbox:
         every graded cell and before every call, so a submission cannot replace a helper graders use."""
         self.request({"op": "seal", "graded": list(graded)}, timeout)
 
-    def kill(self) -> int | None:
-        """Kill the child and everything it started; returns its exit status."""
+    def kill(self, grace: float = 0.05) -> int | None:
+        """Kill the child and everything it started; returns its exit status. ``grace``: seconds to
+        let a child that is exiting on its own (os._exit, a limit) finish, to keep its real status."""
         if self.proc is None:
             return None
         proc, self.proc = self.proc, None
-        try:  # it may be exiting on its own (os._exit): keep its real status
-            proc.wait(timeout=0.05)
+        try:
+            proc.wait(timeout=grace) if grace > 0 else proc.poll()
         except subprocess.TimeoutExpired:
             pass
         for fd in (self._req, self._resp):
@@ -311,7 +312,9 @@ class Sandbox:
         self._uid = None
         return code
 
-    close = kill
+    def close(self) -> None:
+        """Done with the child: killed at once (an idle child has no status worth waiting for)."""
+        self.kill(grace=0)
 
     def __enter__(self) -> "Sandbox":
         self.start()
