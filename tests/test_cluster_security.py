@@ -229,3 +229,23 @@ def test_course_grade_on_a_tls_scheduler_with_certificates_from_dask_config(tmp_
     scores = {p.parent.parent.name: json.loads(p.read_text())["score"]
               for p in Path(course, "autograded").glob(f"*/{A}/results.json")}
     assert scores == {"correct": 10, "init_he_sqrt1": 7}, scores
+
+
+def test_a_heartbeat_cut_by_the_closing_scheduler_is_one_warning(caplog):
+    """At shutdown a worker's heartbeat can meet the scheduler's closed connection: one warning line,
+    no traceback in the service's log; any other heartbeat failure keeps its error and traceback."""
+    import logging
+
+    from distributed.comm.core import CommClosedError
+
+    import course.grading.cluster_nodes  # noqa: F401  (installs the filter, as in every worker)
+
+    log = logging.getLogger("distributed.worker")
+    for exc in (CommClosedError("in <TLS (closed)>: Stream is closed"), OSError("no route to host")):
+        try:
+            raise exc
+        except OSError:
+            log.exception("Failed to communicate with scheduler during heartbeat.")
+    closed, other = caplog.records[-2:]
+    assert (closed.levelname, closed.exc_info) == ("WARNING", None) and "Stream is closed" in closed.getMessage()
+    assert other.levelname == "ERROR" and other.exc_info is not None

@@ -6,7 +6,10 @@ imports this module when it starts, so it imports nothing but Dask.
 """
 from __future__ import annotations
 
+import logging
+
 from distributed import Scheduler, Worker
+from distributed.comm.core import CommClosedError
 from distributed.http.routing import RoutingApplication
 from tornado.httpserver import HTTPServer
 
@@ -23,3 +26,20 @@ class SchedulerWithoutHTTP(_WithoutHTTP, Scheduler):
 
 class WorkerWithoutHTTP(_WithoutHTTP, Worker):
     pass
+
+
+class _ClosedHeartbeat(logging.Filter):
+    """A heartbeat that meets the scheduler's connection closing (the cluster shutting down; the
+    worker is told to close a moment later) is a warning of one line, not an error with a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, CommClosedError) and "heartbeat" in str(record.msg):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = f"{record.msg} (the scheduler closed the connection: {exc})", ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
+if not any(isinstance(f, _ClosedHeartbeat) for f in logging.getLogger("distributed.worker").filters):
+    logging.getLogger("distributed.worker").addFilter(_ClosedHeartbeat())
