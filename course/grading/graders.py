@@ -119,6 +119,7 @@ class GraderSuite:
             raise FileNotFoundError(f"no graders at {graders}")
         self.graders, self.plugin, self.files = graders, plugin, grader_files(graders)
         self.lock = threading.Lock()
+        self.broken = False  # a run was interrupted: the suite is not used again
         self._forget_modules()  # a changed grader file is imported again, not taken from sys.modules
         errors = self.collection_errors = []
 
@@ -140,6 +141,9 @@ class GraderSuite:
             self.config.hook.pytest_collection(session=self.session)
         except pytest.UsageError as exc:
             self.close()
+            if errors:  # a module that did not import has no tests: that, not the item count, is the news
+                raise RuntimeError(f"pytest could not collect the graders in {graders}:\n"
+                                   + "\n".join(errors)[-3000:]) from None
             raise RuntimeError(f"pytest could not run the graders in {graders}: {exc}") from None
         except BaseException:
             self.close()
@@ -153,10 +157,14 @@ class GraderSuite:
         self.collect_seconds = time.monotonic() - started
 
     def _forget_modules(self) -> None:
+        """Drop imported grader modules of this folder, and of any same-named one (pytest names them
+        ``graders.<assignment>.<module>`` and imports a name it finds in sys.modules no more): another
+        copy of the course graded earlier in this process must not lend its graders."""
         folder = str(self.graders.resolve())
+        prefix = f"{self.graders.parent.name}.{self.graders.name}"
         for name, module in list(sys.modules.items()):
             file = getattr(module, "__file__", None) or ""
-            if file.startswith(folder + os.sep):
+            if file.startswith(folder + os.sep) or name == prefix or name.startswith(prefix + "."):
                 del sys.modules[name]
 
     def is_current(self) -> bool:
@@ -169,20 +177,28 @@ class GraderSuite:
         """Every collected test once, in order (the plugin records the results)."""
         cwd = os.getcwd()
         with self.lock:
+            if self.broken:
+                raise RuntimeError(f"the graders in {self.graders} were interrupted: collect them again")
             try:
                 for i, item in enumerate(self.items):
                     nextitem = self.items[i + 1] if i + 1 < len(self.items) else None
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            except BaseException:
+                # Ctrl-C (or a failure of pytest itself) mid-test: pytest would end the session here, and
+                # a fixture interrupted in its setup keeps state that breaks its next setup.
+                self.broken = True
+                with contextlib.suppress(Exception):
+                    self.session._setupstate.teardown_exact(None)
+                raise
             finally:
-                # after an exception between tests, tear down what is still set up (nothing, normally)
-                self.session._setupstate.teardown_exact(None)
                 os.chdir(cwd)
 
     def close(self) -> None:
         session = getattr(self, "session", None)
         try:
             if session is not None and hasattr(session, "_setupstate"):
-                self.config.hook.pytest_sessionfinish(session=session, exitstatus=0)
+                with contextlib.suppress(Exception):
+                    self.config.hook.pytest_sessionfinish(session=session, exitstatus=0)
         finally:
             self.config._ensure_unconfigure()
 

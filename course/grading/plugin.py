@@ -113,7 +113,8 @@ class GradingPlugin:
             self.results.append(result)
 
 
-_SUITES: dict[str, "GraderSuite"] = {}
+_SUITES: dict[str, GraderSuite] = {}  # oldest first
+MAX_SUITES = 8  # a course's assignments; more only when one process grades many course copies (tests)
 
 
 def grader_suite(graders: Path, master) -> GraderSuite:
@@ -121,11 +122,13 @@ def grader_suite(graders: Path, master) -> GraderSuite:
     again when a grader file or the master changed."""
     key = str(graders.resolve())
     suite = _SUITES.get(key)
-    if suite is not None and suite.plugin.master_items is master.items and suite.is_current():
+    if suite is not None and not suite.broken and suite.plugin.master_items is master.items and suite.is_current():
         return suite
     if suite is not None:
         del _SUITES[key]
         suite.close()
+    while len(_SUITES) >= MAX_SUITES:
+        _SUITES.pop(next(iter(_SUITES))).close()
     suite = GraderSuite(graders, GradingPlugin(master.items))
     _SUITES[key] = suite
     return suite
