@@ -72,7 +72,7 @@ TIERS = {
              "test_datasets", "test_content", "test_initialization", "test_gradient_checking",
              "test_regularization", "test_ml_setup", "test_grader_suite"},
     "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",
-                "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report",
+                "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report", "test_gradebook_helper",
                 "test_cli_imports"},
     "integration": {"test_build", "test_authoring", "test_gradescope", "test_formgrader", "test_postgres",
                     "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security",
