@@ -11,6 +11,7 @@ from tqdm import tqdm
 from course.config import Course
 from course.grading.autograded import autograded_notebook_path
 from course.grading.gradebook_process import GradebookHelper
+from course.grading.pool import WarmPool
 from course.grading.record import record_result, writers
 from course.grading.store import ensure_assignment, read_results
 from course.grading.unit import Submission, grade_one, submission_stamp
@@ -132,8 +133,17 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             with contextlib.nullcontext(client) if client is not None else dask_client(workers, scheduler) as c:
                 grade_on_dask(c, root, assignment, todo, limits=limits, timeout=timeout, launcher=launcher, record=record)
         else:
-            for sub in todo:
-                record(grade_one(root, assignment, sub, limits=limits, timeout=timeout, launcher=launcher))
+            # Each submission's child starts while the one before is graded (course.grading.pool): no
+            # spare child after the last one, and none at all for a single submission.
+            to_start = sum(not sub.refused for sub in todo)
+            pool = WarmPool(max_keys=1, budget=to_start) if to_start > 1 else None
+            try:
+                for sub in todo:
+                    record(grade_one(root, assignment, sub, limits=limits, timeout=timeout, launcher=launcher,
+                                     pool=pool))
+            finally:
+                if pool is not None:
+                    pool.close()
     finally:
         bar.close()
         if own_helper:
