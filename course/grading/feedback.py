@@ -39,7 +39,7 @@ def _label(t: float, decimals: int) -> str:
     return f"{t:.3g}" if abs(t) >= 1e6 or decimals > 4 else f"{t:.{decimals}f}"
 
 
-def plot_src(plot: dict) -> str:
+def _plot_src(plot: dict) -> str:
     """A grader's curves as an inline SVG image (data URI): the page stays one offline file, and
     drawing it by hand takes microseconds where matplotlib took a fifth of a second per submission.
     The geometry is computed here; templates/plot.svg writes (and escapes) the markup."""
@@ -80,7 +80,7 @@ def render_feedback(result: dict) -> str:
     """Return the HTML page for one result record (see course.grading.engine)."""
     bonus = sum(float(i["score"]) for i in result["items"] if i.get("extra_credit"))
     return render("feedback.html", result=result, bonus=bonus, status_text=STATUS_TEXT, cell_text=CELL_TEXT,
-                  plot_src=plot_src)
+                  plot_src=_plot_src)
 
 
 def write_feedback(root: Path, result: dict, html_text: str | None = None, notebook_id: str = "feedback",
