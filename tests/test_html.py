@@ -116,6 +116,7 @@ def test_report_escapes_ids_messages_and_image_urls():
 
 # --- course serve ----------------------------------------------------------------------------------
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")  # starlette 1.10 prefers httpx2
 def test_serve_pages_escape_student_ids_and_assignments(tmp_path):
     """Through the real routes: is a student id and an assignment id with markup, an attribute
     break-out, Jinja syntax and non-BMP text shown as text on the student's page and the instructor's?"""
