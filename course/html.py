@@ -45,6 +45,14 @@ def environment():
     return env
 
 
+def compile_all() -> None:
+    """Import jinja2 and compile every template now (a server about to take uploads), not while
+    the first student waits for a page."""
+    env = environment()
+    for name in env.list_templates():
+        env.get_template(name)
+
+
 def render(name: str, **context) -> str:
     """Render course/templates/<name> with ``context``."""
     return environment().get_template(name).render(**context)

@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from conftest import ROOT
 from course.grading.feedback import CELL_TEXT, STATUS_TEXT, render_feedback
-from course.html import TEMPLATES, environment, render
+from course.html import TEMPLATES, compile_all, environment, render
 from course.report import compute_summary, render_report
 from course.serve.app import STATUS_TEXT as SERVE_STATUS_TEXT
 from course.serve.app import page
@@ -211,6 +211,7 @@ def variables(name: str) -> set[str]:
 
 def test_every_template_is_a_page_with_a_context_or_a_layout():
     assert set(environment().list_templates()) == set(PAGES) | LAYOUTS
+    compile_all()  # what a serve worker does before its first upload: every template compiles
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
