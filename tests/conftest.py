@@ -68,7 +68,7 @@ def solved_release_notebook(assignment: str, cells: dict[str, str]) -> nbformat.
 # Every test module is in one tier (a marker): `make test-fast` runs `unit` without the slow tests;
 # `sandbox` needs bubblewrap; `integration` runs nbgrader's apps, PostgreSQL, a browser or a server.
 TIERS = {
-    "unit": {"test_wire", "test_layers", "test_result", "test_stated_figures", "test_platform_matrix",
+    "unit": {"test_wire", "test_layers", "test_html", "test_result", "test_stated_figures", "test_platform_matrix",
              "test_datasets", "test_content", "test_initialization", "test_gradient_checking",
              "test_regularization", "test_ml_setup", "test_grader_suite"},
     "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",

@@ -211,12 +211,15 @@ def close_process_pool() -> None:
 
 
 def prewarm(root: str, assignments: list[str], limits: Limits, launcher: str) -> None:
-    """Start this process's children for ``assignments`` (a server about to take uploads)."""
+    """Start this process's children for ``assignments`` (a server about to take uploads), and
+    compile the feedback page's templates."""
     from course.grading.notebooks import read_master
+    from course.html import compile_all
 
     pool = process_pool()
     for assignment in assignments:
         pool.prewarm(warm_key(Path(root), assignment, limits, launcher), read_master(master_notebook(Path(root), assignment)))
+    compile_all()  # while the children start (pool.prewarm returns at once)
 
 
 def remove_stale_folders() -> None:
