@@ -6,6 +6,9 @@ the first use of what they define (`python -X importtime`; a `course grade` of o
   import for its "iri" format check, and rfc3987_syntax/__init__.py compiles a Lark grammar then.
   The course never checks that format: nbformat validates with fastjsonschema, and jsonschema
   checks formats only when given a FormatChecker.
+- jsonschema's other format checkers import isoduration (and with it arrow) and the RFC 3986/3339
+  validators, which compile large regular expressions, at jsonschema's import (about a quarter
+  of ``import nbformat``); ``_defer_format_checkers`` hands jsonschema what it takes at import.
 - ``import nbgrader.api`` (the gradebook) first runs nbgrader/__init__.py, which loads nbgrader's
   Jupyter server extensions and through them every nbgrader app, jupyter_server and nbconvert.
   nbgrader.api, .utils, .coursedir, .plugins and .exchange use none of it. Likewise
@@ -54,17 +57,44 @@ def install() -> None:
             package.is_valid_syntax = is_valid_syntax
     for name in ("nbgrader", "nbgrader.plugins", "setuptools", "requests"):
         _defer_init(name)
+    if "jsonschema" not in sys.modules:
+        _defer_format_checkers()
+
+
+def _defer_format_checkers() -> None:
+    """jsonschema's format checkers (jsonschema/_format.py) import their libraries at jsonschema's
+    import: isoduration brings arrow, rfc3986/rfc3339_validator compile large regular expressions.
+    nbformat never checks a format. What _format.py takes at import is given to it (the functions
+    as stubs that load their module when called; isoduration's exception class itself)."""
+    for name, function in (("rfc3986_validator", "validate_rfc3986"), ("rfc3339_validator", "validate_rfc3339")):
+        deferred = _defer_init(name)
+        if deferred is not None:
+            _stub(*deferred, function)
+    deferred = _defer_init("isoduration")
+    if deferred is not None and _defer_init("isoduration.parser") is not None:
+        package = deferred[0]
+        package.DurationParsingException = importlib.import_module("isoduration.parser.exceptions").DurationParsingException
+
+
+def _stub(module: types.ModuleType, run_init: Callable[[], None], function: str) -> None:
+    def stub(*args, **kwargs):
+        run_init()  # replaces the module's attribute by the real function
+        return getattr(module, function)(*args, **kwargs)
+
+    setattr(module, function, stub)
 
 
 def _defer_init(name: str) -> tuple[types.ModuleType, Callable[[], None]] | None:
-    """Register the package ``name`` as imported without running its __init__.py; returns it and
-    the function that runs its __init__.py (once). None when it is imported already or not installed."""
+    """Register the package (or module) ``name`` as imported without running its __init__.py (its
+    code); returns it and the function that runs it (once). None when it is imported already or not
+    installed."""
     parent, _, child = name.rpartition(".")
     if name in sys.modules or (parent and parent not in sys.modules):
         return None
     spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None or not spec.submodule_search_locations:
+    if spec is None or spec.loader is None:
         return None
+    is_package = bool(spec.submodule_search_locations)
     package = importlib.util.module_from_spec(spec)  # __path__, __file__, __spec__ set; nothing run
     lock = threading.RLock()
 
@@ -77,7 +107,9 @@ def _defer_init(name: str) -> tuple[types.ModuleType, Callable[[], None]] | None
 
     def __getattr__(attr: str):
         # A submodule not imported yet (`from nbgrader import utils`): the import system loads it.
-        if importlib.machinery.PathFinder.find_spec(f"{name}.{attr}", package.__path__) is not None:
+        if is_package and importlib.machinery.PathFinder.find_spec(f"{name}.{attr}", package.__path__) is not None:
+            raise AttributeError(attr)
+        if not is_package and attr == "__path__":  # `from module import name` asks whether it is a package
             raise AttributeError(attr)
         run_init()
         return getattr(package, attr)

@@ -164,3 +164,25 @@ def test_deferred_iri_grammar_gives_jsonschemas_own_answers():
     assert deferred.returncode == 0 and plain.returncode == 0, deferred.stderr + plain.stderr
     assert deferred.stdout == plain.stdout
     assert "False" in plain.stdout and "True" in plain.stdout  # the cases tell valid from invalid
+
+
+def test_jsonschema_format_checkers_load_their_libraries_on_first_use():
+    """nbformat imports jsonschema, whose format checkers import isoduration (and arrow) and the
+    RFC 3986/3339 validators at its import: deferred until a format is checked, and then the same
+    answers as with the libraries imported as usual."""
+    checks = ("import jsonschema\n"
+              "fc = jsonschema.FormatChecker()\n"
+              "cases = [('P1D', 'duration'), ('PX', 'duration'), ('http://a/b', 'uri'), ('not a uri', 'uri'),\n"
+              "         ('2020-01-01T00:00:00Z', 'date-time'), ('2020-13-01T00:00:00Z', 'date-time')]\n"
+              "print(json.dumps([fc.conforms(v, f) for v, f in cases]))\n")
+    code = ("import json, sys, course, nbformat\n"
+            "from course.lazy_imports import pending\n"
+            "names = ['isoduration', 'isoduration.parser', 'rfc3986_validator', 'rfc3339_validator']\n"
+            "assert all(pending(n) for n in names) and 'arrow' not in sys.modules, [(n, pending(n)) for n in names]\n"
+            + checks +
+            "assert not any(pending(n) for n in names)\n")
+    deferred = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert deferred.returncode == 0, deferred.stderr
+    usual = subprocess.run([sys.executable, "-c", "import json\n" + checks], cwd=ROOT, capture_output=True, text=True)
+    assert usual.returncode == 0, usual.stderr
+    assert deferred.stdout == usual.stdout == "[true, false, true, false, true, false]\n"
