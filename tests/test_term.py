@@ -291,3 +291,45 @@ def test_gradebook_of_another_cell_model_is_refused_with_a_hint(tmp_path):
     with pytest.raises(BuildError, match="already holds submissions.*nbgrader db assignment remove initialization"):
         grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
     assert not (course / "autograded" / "lena").exists()
+
+
+def test_a_manual_grade_is_not_carried_over_to_a_resubmission(tmp_path):
+    """Issue 20: a TA's 1.5/3 and comment on the He item of a wrong notebook; the student then hands in
+    a correct one. The new notebook's automatic score counts, the manual score and comment are gone
+    from the gradebook (formgrader), kept in results.json and named by the export; a forced regrade of
+    the same notebook keeps a manual grade given on it."""
+    from nbgrader.api import Gradebook
+
+    course, db = _class(tmp_path, {"eve_wrong": None})
+    grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
+    cell = "test_initialize_parameters_he"
+    with Gradebook(db) as gb:
+        grade = gb.find_grade(cell, "Initialization", A, "eve_wrong")
+        grade.manual_score = 1.5
+        gb.find_comment("initialize_parameters_he", "Initialization", A, "eve_wrong").manual_comment = "方差的分子应该是 2"
+        gb.db.commit()
+    nbformat.write(solved_notebook(), str(course / "submitted" / "eve_wrong" / A / NB_NAME))  # the resubmission
+    logs = []
+    results = grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
+    assert any(line.startswith("eve_wrong: resubmitted") for line in logs), logs
+    assert (results[0]["score"], results[0]["gradebook"]) == (10, "recorded")
+    assert results[0]["manual_grades_dropped"] == [
+        {"item": "initialize_parameters_he", "manual_score": 1.5, "comment": "方差的分子应该是 2"}]
+    with Gradebook(db) as gb:
+        grade = gb.find_grade(cell, "Initialization", A, "eve_wrong")
+        assert (grade.auto_score, grade.manual_score, grade.score) == (3, None, 3)
+        assert gb.find_comment("initialize_parameters_he", "Initialization", A, "eve_wrong").manual_comment is None
+        assert gb.find_submission(A, "eve_wrong").score == 10
+    export_csv(course, [A], tmp_path / "grades.csv", db)
+    row = next(csv.DictReader((tmp_path / "grades.csv").open()))
+    assert (float(row["initialize_parameters_he"]), float(row["total"]), row["manually_graded"],
+            row["manual_grades_dropped"]) == (3.0, 10.0, "", "initialize_parameters_he")
+
+    # a manual grade on the new notebook survives regrading it
+    with Gradebook(db) as gb:
+        gb.find_grade(cell, "Initialization", A, "eve_wrong").manual_score = 2.0
+        gb.db.commit()
+    again = grade_all(course, A, db_url=db, limits=FAST, force=True, log=lambda *_: None)
+    assert again[0]["manual_grades_dropped"][0]["manual_score"] == 1.5  # still said: it happened
+    with Gradebook(db) as gb:
+        assert gb.find_grade(cell, "Initialization", A, "eve_wrong").manual_score == 2.0

@@ -20,7 +20,7 @@ from course.grading.autograded import write_autograded
 from course.grading.feedback import write_feedback
 from course.grading.gradebook_process import HelperGone
 from course.grading.result import Result
-from course.grading.store import record_in_gradebook, results_path, write_json_atomically
+from course.grading.store import read_results, record_in_gradebook, results_path, write_json_atomically
 from course.grading.text import clean_record
 from course.paths import master_notebook
 
@@ -40,6 +40,7 @@ class Recording:
     when: dict  # course.grading.arrival.submission_time()
     feedback_html: str | None  # the page a worker rendered, else None (rendered by FeedbackPage)
     gradebook_helper: object | None = None  # course.grading.gradebook_process.GradebookHelper, if started
+    new_submission: bool = False  # another notebook than the one recorded before (manual grades are dropped)
 
 
 class Writer(Protocol):
@@ -73,7 +74,8 @@ class GradebookRow:
         result["gradebook"] = "not recorded"  # until the write below succeeds
         when = recording.when
         args = (recording.db_url, result, recording.notebook_id, when["time"], recording.late_policy)
-        kwargs = {"fail_closed": bool(when["problem"]), "claimed": when["claimed_time"]}
+        kwargs = {"fail_closed": bool(when["problem"]), "claimed": when["claimed_time"],
+                  "new_submission": recording.new_submission}
         helper = recording.gradebook_helper
         try:
             if helper is None:
@@ -81,6 +83,9 @@ class GradebookRow:
             result["late"] = helper.call("record_in_gradebook", *args, **kwargs)
         except HelperGone:
             result["late"] = record_in_gradebook(*args, **kwargs)
+        dropped = result["late"].pop("manual_grades_dropped", None)
+        if dropped:
+            result["manual_grades_dropped"] = dropped
         if when["problem"]:
             result["late"]["timestamp_problem"] = when["problem"]
         result["gradebook"] = "recorded"
@@ -135,8 +140,12 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
     if when["problem"]:
         result["late_notice"] = when["problem"]
         feedback_html = None  # a page rendered by a worker does not carry the notice: rendered here
+    previous = read_results(data, student, assignment)
+    new_submission = previous is not None and (previous.get("submission") or {}).get("sha256") != stamp.get("sha256")
+    if previous is not None and not new_submission and previous.get("manual_grades_dropped"):
+        result["manual_grades_dropped"] = previous["manual_grades_dropped"]  # a regrade of it still says so
     recording = Recording(root, data, assignment, notebook_id, notebook, folder, db_url, late_policy, when,
-                          feedback_html, gradebook_helper)
+                          feedback_html, gradebook_helper, new_submission)
     for writer in (writers() if outputs is None else outputs):
         try:
             writer.write(result, recording)

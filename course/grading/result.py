@@ -44,6 +44,12 @@ class Late(TypedDict, total=False):
     timestamp_problem: str  # why the student's own timestamp was not believed (then: late)
 
 
+class DroppedManualGrade(TypedDict):
+    item: str  # the graded function, or the hand-graded cell's name
+    manual_score: float | None
+    comment: str | None
+
+
 class SubmittedAt(TypedDict):
     time: str | None  # ISO time (UTC, "Z") the submission counts as handed in
     source: str  # which trusted clock said so (exchange arrival, collect, service, ...)
@@ -72,6 +78,7 @@ class Result(TypedDict, total=False):
     late_notice: str  # for the student: why the submission counts as late
     gradebook: Literal["recorded", "not recorded"]
     record_errors: list[str]  # records that could not be written (reported, retried next run)
+    manual_grades_dropped: list[DroppedManualGrade]  # given on an older submission, removed from the gradebook
 
 
 def _check(value: Any, hint: Any, where: str, problems: list[str]) -> None:

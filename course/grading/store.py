@@ -116,7 +116,8 @@ def ensure_assignment(root: Path, assignment: str, db_url: str) -> bool:
 
 
 def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: datetime | None = None,
-                        late_policy=None, fail_closed: bool = False, claimed: datetime | None = None) -> dict:
+                        late_policy=None, fail_closed: bool = False, claimed: datetime | None = None,
+                        new_submission: bool = False) -> dict:
     """Store each item's score as the ``auto_score`` of its autograder test cell's grade
     (``test_<function>``, see notebooks.GradedItem.grade_cell).
 
@@ -133,6 +134,11 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
     whenever there is a due date, for nbgrader's own tools too; without a due date nothing is late
     and the stamp as parsed (``claimed``, None when unreadable) is kept, as nbgrader records it
     (formgrader lists a submission as autograded only when the two agree).
+
+    ``new_submission``: this notebook is not the one graded before (another sha256). A manual grade
+    belongs to the notebook it was given on: every manual score and comment of this notebook is
+    removed (a hand-graded cell needs grading again), and returned under "manual_grades_dropped"
+    (item or cell, score, comment) so that results.json, the export and the grade table can say so.
     """
     with gradebook(db_url) as gb:
         gb.update_or_create_student(result["student"])
@@ -146,11 +152,29 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
         elif timestamp is not None:
             submission.timestamp = timestamp
         items = {item["id"]: item for item in result["items"]}
-        target = None
+        target, dropped = None, []
         for notebook in submission.notebooks:
             if notebook.name != notebook_id:
                 continue
             target = notebook
+            if new_submission:
+                # a TA comments on the answer cell (named after the function), scores on its test cell
+                comments = {c.name: c for c in notebook.comments if c.manual_comment}
+                for grade in notebook.grades:
+                    if grade.manual_score is None:
+                        continue
+                    name = item_of_grade_cell(grade.name) or grade.name
+                    comment = comments.pop(name, None) or comments.pop(grade.name, None)
+                    dropped.append({"item": name, "manual_score": grade.manual_score,
+                                    "comment": comment.manual_comment if comment is not None else None})
+                    grade.manual_score = None
+                    if comment is not None:
+                        comment.manual_comment = None
+                    if name not in items:  # a cell graded by hand only: graded again, by hand
+                        grade.needs_manual_grade = True
+                for name, comment in comments.items():
+                    dropped.append({"item": name, "manual_score": None, "comment": comment.manual_comment})
+                    comment.manual_comment = None
             for grade in notebook.grades:
                 item = items.get(item_of_grade_cell(grade.name))
                 if item is None:
@@ -170,7 +194,10 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
                 penalty = late_policy.late_submission_penalty(result["student"], float(target.score), seconds_late)
                 target.late_submission_penalty = penalty
             gb.db.commit()
-        return {"seconds_late": seconds_late, "late_penalty": penalty or 0.0}
+        late = {"seconds_late": seconds_late, "late_penalty": penalty or 0.0}
+        if dropped:
+            late["manual_grades_dropped"] = dropped
+        return late
 
 
 def grant_extension(db_url: str, assignment: str, student: str, hours: float) -> None:
@@ -234,10 +261,11 @@ def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "assignment", *item_ids, "late_penalty", "total", "max_score", "extra_credit",
-                         "status", "manually_graded"])
+                         "status", "manually_graded", "manual_grades_dropped"])
         for r, scores, penalty, manual in rows:
             total = max(0.0, sum(scores.values()) - penalty)
             bonus = float(sum(scores.get(i["id"], 0.0) for i in r["items"] if i.get("extra_credit")))
             writer.writerow([r["student"], r["assignment"], *[scores.get(i, "") for i in item_ids], penalty,
-                             total, r["max_score"], bonus, r["status"], " ".join(manual)])
+                             total, r["max_score"], bonus, r["status"], " ".join(manual),
+                             " ".join(d["item"] for d in r.get("manual_grades_dropped") or [])])
     return len(rows)
