@@ -117,7 +117,8 @@ def cmd_export(args) -> int:
     data = _class_dir(root, args)
     out = Path(args.out) if args.out else data / "grades.csv"
     db_url = None if args.db == "none" else args.db or course.existing_gradebook(data)
-    n = export_csv(root, args.assignment or list_assignments(root), out, db_url, class_dir=data)
+    ids = args.assignment or list_assignments(root)
+    n = export_csv(root, ids, out, db_url, class_dir=data, late_policies={a: course.late_policy(a) for a in ids})
     print(f"wrote {out} ({n} rows)")
     return 0
 
@@ -141,17 +142,25 @@ def _class_dir(root: Path, args) -> Path:
 
 def cmd_extension(args) -> int:
     from course.ids import InvalidId, valid_id
-    from course.grading.store import ensure_assignment, grant_extension
+    from course.grading.store import ensure_assignment, grant_extension, refresh_late_penalties, update_recorded_late
+    from course.paths import master_notebook
 
     course = _course()
     root = course.root
     if not (valid_id(args.assignment) and valid_id(args.student)):
         print(f"course extension: {InvalidId('invalid assignment or student id')}", file=sys.stderr)
         return 2
-    db_url = args.db or course.gradebook_url(_class_dir(root, args))
+    data = _class_dir(root, args)
+    db_url = args.db or course.gradebook_url(data)
     ensure_assignment(root, args.assignment, db_url)
     grant_extension(db_url, args.assignment, args.student, args.hours)
     print(f"{args.student}: extension of {args.hours:g} h on {args.assignment}")
+    # a submission graded already: its late penalty as the extension makes it, at once (no regrade)
+    changed = refresh_late_penalties(db_url, args.assignment, master_notebook(root, args.assignment).stem,
+                                     course.late_policy(args.assignment), students=[args.student])
+    update_recorded_late(data, args.assignment, changed)
+    for student, late in changed.items():
+        print(f"{student}: late penalty on {args.assignment} is now {late['late_penalty']:g}")
     return 0
 
 

@@ -333,3 +333,45 @@ def test_a_manual_grade_is_not_carried_over_to_a_resubmission(tmp_path):
     assert again[0]["manual_grades_dropped"][0]["manual_score"] == 1.5  # still said: it happened
     with Gradebook(db) as gb:
         assert gb.find_grade(cell, "Initialization", A, "eve_wrong").manual_score == 2.0
+
+
+def test_extensions_and_policy_changes_after_grading_show_without_a_regrade(tmp_path):
+    """Issue 20: a late penalty is a function of the recorded facts. A policy change after grading
+    shows at the next `course grade` (nothing graded again) and an extension granted after grading
+    at once; the export, results.json and nbgrader's own gradebook (formgrader) agree each time."""
+    from nbgrader.api import Gradebook
+
+    due = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+    late = (due + timedelta(hours=2, minutes=30)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")  # 3 started hours
+    course, db = _class(tmp_path, {"erin": late, "gina": "2026-11-01 11:59:00.000000 UTC"})
+    config = course / "nbgrader_config.py"
+    original = config.read_text()
+    config.write_text(original + f"\nc.LatePenalty.per_assignment = {{{A!r}: 'per_hour'}}\n")
+    with Gradebook(db) as gb:
+        gb.update_or_create_assignment(A, duedate=due)
+
+    def views() -> dict[str, tuple]:
+        out = course_cli(course, "export")
+        assert out.returncode == 0, out.stderr[-2000:]
+        totals = {r["student"]: float(r["total"]) for r in csv.DictReader((course / "grades.csv").open())}
+        recorded = {s: json.loads((course / "autograded" / s / A / "results.json").read_text())["late"]["late_penalty"]
+                    for s in ("erin", "gina")}
+        with Gradebook(db) as gb:
+            stored = {s: float(gb.find_submission_notebook("Initialization", A, s).late_submission_penalty or 0)
+                      for s in ("erin", "gina")}
+        return {s: (totals[s], recorded[s], stored[s]) for s in ("erin", "gina")}
+
+    out = course_cli(course, "grade", A)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert views() == {"erin": (7.0, 3.0, 3.0), "gina": (10.0, 0.0, 0.0)}
+
+    config.write_text(original + f"\nc.LatePenalty.per_assignment = {{{A!r}: 'zero'}}\n")  # stricter, after grading
+    out = course_cli(course, "grade", A)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "erin: already graded" in out.stdout and "erin: late penalty now 10" in out.stdout
+    assert views() == {"erin": (0.0, 10.0, 10.0), "gina": (10.0, 0.0, 0.0)}
+
+    out = course_cli(course, "extension", A, "erin", "--hours", "3")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "erin: late penalty on initialization is now 0" in out.stdout
+    assert views() == {"erin": (10.0, 0.0, 0.0), "gina": (10.0, 0.0, 0.0)}

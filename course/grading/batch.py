@@ -10,10 +10,10 @@ from tqdm import tqdm
 
 from course.config import Course
 from course.grading.autograded import autograded_notebook_path
-from course.grading.gradebook_process import GradebookHelper
+from course.grading.gradebook_process import GradebookHelper, HelperGone
 from course.grading.pool import WarmPool
 from course.grading.record import record_result, writers
-from course.grading.store import ensure_assignment, read_results
+from course.grading.store import ensure_assignment, read_results, refresh_late_penalties, update_recorded_late
 from course.grading.unit import Submission, grade_one, submission_stamp
 from course.ids import InvalidId, valid_id
 from course.paths import master_notebook
@@ -144,6 +144,21 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             finally:
                 if pool is not None:
                     pool.close()
+        reused = [r["student"] for r in results if r["student"] not in {s.student for s in todo}]
+        if reused and db_url != "none":
+            # Graded before: the late penalty as the due date, extensions and policy say now (no regrade).
+            args = (db_url, assignment, master_notebook(root, assignment).stem, late_policy)
+            try:
+                if helper is None:
+                    raise HelperGone
+                changed = helper.call("refresh_late_penalties", *args, students=reused)
+            except HelperGone:
+                changed = refresh_late_penalties(*args, students=reused)
+            update_recorded_late(data, assignment, changed)
+            for r in results:
+                if r["student"] in changed:
+                    r["late"] = {**(r.get("late") or {}), **changed[r["student"]]}
+                    log(f"{r['student']}: late penalty now {changed[r['student']]['late_penalty']:g}")
     finally:
         bar.close()
         if own_helper:

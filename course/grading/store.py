@@ -200,6 +200,48 @@ def record_in_gradebook(db_url: str, result: dict, notebook_id: str, timestamp: 
         return late
 
 
+def refresh_late_penalties(db_url: str, assignment: str, notebook_id: str, late_policy,
+                           students: list[str] | None = None) -> dict[str, dict]:
+    """Recompute the late penalty of every recorded submission of ``assignment`` (or of ``students``)
+    from the gradebook's facts as they are now: its timestamp, the due date, the student's extension,
+    its score with manual grades, and ``late_policy`` (course.late.LatePenalty) as configured now.
+    An extension granted or a policy changed after grading shows at once, without grading again.
+    Returns student -> {"seconds_late", "late_penalty"} for each submission whose penalty changed."""
+    from nbgrader.api import MissingEntry
+
+    changed = {}
+    with gradebook(db_url) as gb:
+        try:
+            submissions = gb.find_assignment(assignment).submissions
+        except MissingEntry:
+            return changed
+        for submission in submissions:
+            student = submission.student.id
+            if students is not None and student not in students:
+                continue
+            seconds_late = float(submission.total_seconds_late or 0.0)
+            for notebook in submission.notebooks:
+                if notebook.name != notebook_id:
+                    continue
+                penalty = None
+                if seconds_late > 0 and late_policy is not None:
+                    penalty = late_policy.late_submission_penalty(student, float(notebook.score), seconds_late)
+                if (notebook.late_submission_penalty or 0.0) != (penalty or 0.0):
+                    notebook.late_submission_penalty = penalty
+                    changed[student] = {"seconds_late": seconds_late, "late_penalty": penalty or 0.0}
+        gb.db.commit()
+    return changed
+
+
+def update_recorded_late(data: Path, assignment: str, changed: dict[str, dict]) -> None:
+    """Write refreshed late penalties (refresh_late_penalties) into the students' results.json."""
+    for student, late in changed.items():
+        result = read_results(data, student, assignment)
+        if result is not None:
+            result["late"] = {**(result.get("late") or {}), **late}
+            write_json_atomically(results_path(data, student, assignment), result)
+
+
 def grant_extension(db_url: str, assignment: str, student: str, hours: float) -> None:
     """nbgrader's extension for one student's assignment (0 removes it)."""
     with gradebook(db_url) as gb:
@@ -234,17 +276,22 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
 
 
 def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None = None,
-               class_dir: Path | None = None) -> int:
+               class_dir: Path | None = None, late_policies: dict | None = None) -> int:
     """Write one row per (student, assignment) results.json found; returns the row count.
 
     With a gradebook (``db_url``), scores are the gradebook's: manual adjustments override the
-    autograder's, and the late penalty is taken off the total. ``total`` includes extra credit,
+    autograder's, and the late penalty is taken off the total (recomputed first from the gradebook's
+    facts with ``late_policies``, assignment -> course.late.LatePenalty, when given). ``total`` includes extra credit,
     which can take it above ``max_score``; the ``extra_credit`` column says how much of it is bonus.
     """
     from course.paths import master_notebook
 
     rows, item_ids = [], []
     for assignment in assignments:
+        if db_url and late_policies is not None:  # the penalties as the due dates, extensions and policy say now
+            changed = refresh_late_penalties(db_url, assignment, master_notebook(root, assignment).stem,
+                                             late_policies.get(assignment))
+            update_recorded_late(class_dir or root, assignment, changed)
         book = gradebook_scores(db_url, assignment, master_notebook(root, assignment).stem) if db_url else {}
         for path in sorted(((class_dir or root) / "autograded").glob(f"*/{assignment}/{RESULTS_NAME}")):
             result = json.loads(path.read_text(encoding="utf-8"))
