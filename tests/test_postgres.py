@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -115,3 +116,31 @@ def test_one_setting_moves_nbgrader_formgrader_and_every_course_command(tmp_path
         server.stop()
     assert {s["student"]: s["score"] for s in listed} == EXPECTED
     assert not list(course.rglob("*.db")), list(course.rglob("*.db"))  # nothing went to SQLite
+
+
+def test_switching_to_postgres_mid_term_records_every_graded_submission(tmp_path, postgres_url):
+    """Issue 20: graded into SQLite, then `course grade --db postgresql://...`: nothing is graded again,
+    every result goes into the new gradebook, and `course export --db` gives the same totals as before
+    (it used to skip them all and export zeros). A second run skips them as recorded there."""
+    url = _fresh_database(postgres_url, "switch")
+    course = copy_course(ROOT, tmp_path / "course")
+    for student in EXPECTED:
+        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
+    for args in (("grade", A), ("export", "--out", str(tmp_path / "sqlite.csv"))):
+        out = _cli(course, *args)
+        assert out.returncode == 0, (args, out.stderr[-3000:])
+    before = {r["student"]: float(r["total"]) for r in csv.DictReader((tmp_path / "sqlite.csv").open())}
+    assert before == EXPECTED
+    seconds = {s: json.loads((course / "autograded" / s / A / "results.json").read_text())["seconds"] for s in EXPECTED}
+
+    out = _cli(course, "grade", A, "--db", url)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert all(f"{s}: graded before, recorded into postgresql://" in out.stdout for s in EXPECTED), out.stdout
+    results = {s: json.loads((course / "autograded" / s / A / "results.json").read_text()) for s in EXPECTED}
+    assert {s: r["seconds"] for s, r in results.items()} == seconds  # the same results, not graded again
+    assert all(r["gradebook"] == "recorded" and r["gradebook_db"].startswith("postgresql://") for r in results.values())
+    out = _cli(course, "export", "--db", url, "--out", str(tmp_path / "pg.csv"))
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert {r["student"]: float(r["total"]) for r in csv.DictReader((tmp_path / "pg.csv").open())} == EXPECTED
+    again = _cli(course, "grade", A, "--db", url)
+    assert all(f"{s}: already graded" in again.stdout for s in EXPECTED), again.stdout

@@ -1,6 +1,8 @@
 """The result schema (course.grading.result) catches what does not fit it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from course.grading.result import check_result
 
 GOOD = {"student": "s", "assignment": "a", "score": 1.5, "max_score": 3, "status": "graded", "message": "",
@@ -25,3 +27,14 @@ def test_unknown_keys_wrong_types_and_statuses_are_named():
     assert any(p.startswith("result.items[0].tests[0].passed: expected bool") for p in problems)
     assert sorted(check_result({**GOOD, "submitted_at": {"time": None}})) == ["result.submitted_at.problem: missing",
                                                                                 "result.submitted_at.source: missing"]
+
+
+def test_the_gradebook_a_result_is_recorded_in_is_named_without_its_password(tmp_path):
+    from course.grading.store import gradebook_identity
+
+    assert gradebook_identity("postgresql://ta:s3cret@db.example:5432/course") == "postgresql://ta@db.example:5432/course"
+    assert gradebook_identity("postgresql+psycopg://ta@db/course") == "postgresql+psycopg://ta@db/course"
+    assert gradebook_identity("postgresql://db/course") == "postgresql://db/course"
+    relative = gradebook_identity("sqlite:///gradebook.db")
+    assert relative == f"sqlite:///{Path('gradebook.db').resolve()}" and relative.startswith("sqlite:////")
+    assert gradebook_identity(f"sqlite:///{tmp_path}/../{tmp_path.name}/g.db") == f"sqlite:///{tmp_path / 'g.db'}"

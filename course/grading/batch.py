@@ -13,7 +13,8 @@ from course.grading.autograded import autograded_notebook_path
 from course.grading.gradebook_process import GradebookHelper, HelperGone
 from course.grading.pool import WarmPool
 from course.grading.record import record_result, writers
-from course.grading.store import ensure_assignment, read_results, refresh_late_penalties, update_recorded_late
+from course.grading.store import (ensure_assignment, gradebook_identity, read_results, refresh_late_penalties,
+                                  update_recorded_late)
 from course.grading.unit import Submission, grade_one, submission_stamp
 from course.ids import InvalidId, valid_id
 from course.paths import master_notebook
@@ -85,7 +86,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         log(f"{assignment}: added to the gradebook from source/")
     late_policy = course.late_policy(assignment)
     outputs = writers(course.grading.outputs)
-    results, todo, stamps = [], [], {}
+    results, todo, stamps, rerecord = [], [], {}, []
     for sub in find_submissions(root, assignment, submitted, students):
         stamps[sub.student] = stamp = submission_stamp(sub, limits.notebook_bytes)
         previous = None if force else read_results(data, sub.student, assignment)
@@ -95,6 +96,10 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             todo.append(sub)
         elif previous is not None and previous.get("submission") == stamp:
             if notebook_written and (db_url == "none" or previous.get("gradebook") == "recorded"):
+                if db_url != "none" and previous.get("gradebook_db") != gradebook_identity(db_url):
+                    # graded, and recorded in another gradebook (a switch to PostgreSQL): recorded here too
+                    rerecord.append(previous)
+                    continue
                 log(f"{sub.student}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
                 results.append(previous)
                 continue
@@ -105,11 +110,11 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             todo.append(sub)
 
     helper, own_helper = gradebook_helper, False
-    if helper is None and todo and db_url != "none" and "nbgrader.api" not in sys.modules:
+    if helper is None and (todo or rerecord) and db_url != "none" and "nbgrader.api" not in sys.modules:
         # SQLAlchemy and nbgrader's models load in the helper, on the other core, while this process grades
         with contextlib.suppress(OSError):
             helper, own_helper = GradebookHelper(), True
-    bar = tqdm(total=len(todo), desc=assignment, unit="sub", disable=not progress or not todo)
+    bar = tqdm(total=len(todo) + len(rerecord), desc=assignment, unit="sub", disable=not progress or not todo)
     failures = 0
 
     def record(result: dict, feedback_html: str | None = None) -> None:
@@ -127,6 +132,9 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         results.append(result)
 
     try:
+        for previous in rerecord:  # nothing is graded again: the recorded result goes into this gradebook
+            log(f"{previous['student']}: graded before, recorded into {gradebook_identity(db_url)}")
+            record(previous)
         if client is not None or workers or scheduler:
             from course.grading.parallel import dask_client, grade_on_dask
 
@@ -144,7 +152,8 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             finally:
                 if pool is not None:
                     pool.close()
-        reused = [r["student"] for r in results if r["student"] not in {s.student for s in todo}]
+        fresh = {s.student for s in todo} | {r["student"] for r in rerecord}
+        reused = [r["student"] for r in results if r["student"] not in fresh]
         if reused and db_url != "none":
             # Graded before: the late penalty as the due date, extensions and policy say now (no regrade).
             args = (db_url, assignment, master_notebook(root, assignment).stem, late_policy)

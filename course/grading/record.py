@@ -20,7 +20,8 @@ from course.grading.autograded import write_autograded
 from course.grading.feedback import write_feedback
 from course.grading.gradebook_process import HelperGone
 from course.grading.result import Result
-from course.grading.store import read_results, record_in_gradebook, results_path, write_json_atomically
+from course.grading.store import (gradebook_identity, read_results, record_in_gradebook, results_path,
+                                  write_json_atomically)
 from course.grading.text import clean_record
 from course.paths import master_notebook
 
@@ -89,7 +90,11 @@ class GradebookRow:
         if when["problem"]:
             result["late"]["timestamp_problem"] = when["problem"]
         result["gradebook"] = "recorded"
+        result["gradebook_db"] = gradebook_identity(recording.db_url)
 
+
+# What recording adds to the engine's result (course.grading.result.Result), set again by each recording.
+RECORDED_FIELDS = ("submission", "submitted_at", "late", "late_notice", "gradebook", "gradebook_db", "record_errors")
 
 WRITERS: dict[str, type] = {"feedback": FeedbackPage, "autograded": AutogradedNotebook, "gradebook": GradebookRow}
 
@@ -127,6 +132,8 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
     - gradebook_helper: a GradebookHelper that writes the gradebook (None: this process writes it)
     """
     data = class_dir or root
+    for key in RECORDED_FIELDS:  # a result recorded before (into another gradebook) is recorded afresh
+        result.pop(key, None)
     clean_record(result)  # no terminal escapes, nothing unencodable: every record below can be written
     student = result["student"]
     notebook_id = master_notebook(root, assignment).stem

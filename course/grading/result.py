@@ -77,6 +77,7 @@ class Result(TypedDict, total=False):
     late: Late
     late_notice: str  # for the student: why the submission counts as late
     gradebook: Literal["recorded", "not recorded"]
+    gradebook_db: str  # which gradebook it is recorded in (store.gradebook_identity: the URL without password)
     record_errors: list[str]  # records that could not be written (reported, retried next run)
     manual_grades_dropped: list[DroppedManualGrade]  # given on an older submission, removed from the gradebook
 

@@ -44,6 +44,20 @@ def read_results(root: Path, student: str, assignment: str) -> dict | None:
         return None
 
 
+def gradebook_identity(db_url: str) -> str:
+    """Which gradebook ``db_url`` is, as results.json records it: the URL without its password (a
+    SQLite file by its absolute path). A result recorded into another gradebook is recorded again."""
+    prefix = "sqlite:///"
+    if db_url.startswith(prefix) and "?" not in db_url:
+        path = db_url[len(prefix):]
+        return prefix + (str(Path(path).resolve()) if path and path != ":memory:" else path)
+    scheme, sep, rest = db_url.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        credentials, _, host = rest.partition("@")
+        rest = credentials.split(":", 1)[0] + "@" + host
+    return scheme + sep + rest
+
+
 @contextlib.contextmanager
 def gradebook(db_url: str):
     """A Gradebook with nbgrader 0.9's SQLAlchemy 2.x autoflush warnings (harmless) silenced."""
