@@ -158,7 +158,7 @@ def cmd_extension(args) -> int:
     # a submission graded already: its late penalty as the extension makes it, at once (no regrade)
     changed = refresh_late_penalties(db_url, args.assignment, master_notebook(root, args.assignment).stem,
                                      course.late_policy(args.assignment), students=[args.student])
-    update_recorded_late(data, args.assignment, changed)
+    update_recorded_late(data, args.assignment, changed, master_notebook(root, args.assignment).stem)
     for student, late in changed.items():
         print(f"{student}: late penalty on {args.assignment} is now {late['late_penalty']:g}")
     return 0

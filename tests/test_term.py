@@ -359,6 +359,12 @@ def test_extensions_and_policy_changes_after_grading_show_without_a_regrade(tmp_
         with Gradebook(db) as gb:
             stored = {s: float(gb.find_submission_notebook("Initialization", A, s).late_submission_penalty or 0)
                       for s in ("erin", "gina")}
+        pages = {s: (course / "feedback" / s / A / "Initialization.html").read_text(encoding="utf-8")
+                 for s in ("erin", "gina")}
+        for s in ("erin", "gina"):  # the student's page says what counts
+            line = f"迟交扣 {recorded[s]:g} 分，计入成绩 {totals[s]:g} / 8 分"
+            assert (line in pages[s]) == (recorded[s] > 0), (s, line)
+            assert ("迟交扣" in pages[s]) == (recorded[s] > 0)
         return {s: (totals[s], recorded[s], stored[s]) for s in ("erin", "gina")}
 
     out = course_cli(course, "grade", A)

@@ -163,7 +163,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
                 changed = helper.call("refresh_late_penalties", *args, students=reused)
             except HelperGone:
                 changed = refresh_late_penalties(*args, students=reused)
-            update_recorded_late(data, assignment, changed)
+            update_recorded_late(data, assignment, changed, master_notebook(root, assignment).stem)
             for r in results:
                 if r["student"] in changed:
                     r["late"] = {**(r.get("late") or {}), **changed[r["student"]]}

@@ -54,7 +54,10 @@ class FeedbackPage:
     what = "feedback"
 
     def write(self, result: Result, recording: Recording) -> None:
-        write_feedback(recording.data, result, recording.feedback_html, recording.notebook_id, recording.folder)
+        # a page a worker rendered before the gradebook's late penalty was known is rendered again
+        late = (result.get("late") or {}).get("late_penalty")
+        write_feedback(recording.data, result, None if late else recording.feedback_html, recording.notebook_id,
+                       recording.folder)
 
 
 class AutogradedNotebook:
@@ -68,6 +71,7 @@ class AutogradedNotebook:
 class GradebookRow:
     """nbgrader's gradebook: scores per grade cell, the submission time and the late penalty."""
     what = "gradebook"
+    first = True  # it computes the late penalty that the other records show
 
     def write(self, result: Result, recording: Recording) -> None:
         if recording.db_url == "none":
@@ -153,7 +157,8 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
         result["manual_grades_dropped"] = previous["manual_grades_dropped"]  # a regrade of it still says so
     recording = Recording(root, data, assignment, notebook_id, notebook, folder, db_url, late_policy, when,
                           feedback_html, gradebook_helper, new_submission)
-    for writer in (writers() if outputs is None else outputs):
+    chosen = writers() if outputs is None else outputs
+    for writer in sorted(chosen, key=lambda w: not getattr(w, "first", False)):  # stable: the rest keep their order
         try:
             writer.write(result, recording)
         except Exception as exc:

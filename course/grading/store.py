@@ -247,13 +247,22 @@ def refresh_late_penalties(db_url: str, assignment: str, notebook_id: str, late_
     return changed
 
 
-def update_recorded_late(data: Path, assignment: str, changed: dict[str, dict]) -> None:
-    """Write refreshed late penalties (refresh_late_penalties) into the students' results.json."""
+def update_recorded_late(data: Path, assignment: str, changed: dict[str, dict], notebook_id: str) -> None:
+    """Write refreshed late penalties (refresh_late_penalties) into the students' results.json and
+    feedback pages (which show the raw score, the penalty and what counts)."""
+    from course.grading.feedback import render_feedback
+
     for student, late in changed.items():
         result = read_results(data, student, assignment)
-        if result is not None:
-            result["late"] = {**(result.get("late") or {}), **late}
-            write_json_atomically(results_path(data, student, assignment), result)
+        if result is None:
+            continue
+        result["late"] = {**(result.get("late") or {}), **late}
+        write_json_atomically(results_path(data, student, assignment), result)
+        page = data / "feedback" / student / assignment / f"{notebook_id}.html"
+        if page.is_file():
+            tmp = page.with_suffix(".tmp")
+            tmp.write_text(render_feedback(result), encoding="utf-8")
+            tmp.replace(page)
 
 
 def grant_extension(db_url: str, assignment: str, student: str, hours: float) -> None:
@@ -305,7 +314,7 @@ def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None
         if db_url and late_policies is not None:  # the penalties as the due dates, extensions and policy say now
             changed = refresh_late_penalties(db_url, assignment, master_notebook(root, assignment).stem,
                                              late_policies.get(assignment))
-            update_recorded_late(class_dir or root, assignment, changed)
+            update_recorded_late(class_dir or root, assignment, changed, master_notebook(root, assignment).stem)
         book = gradebook_scores(db_url, assignment, master_notebook(root, assignment).stem) if db_url else {}
         for path in sorted(((class_dir or root) / "autograded").glob(f"*/{assignment}/{RESULTS_NAME}")):
             result = json.loads(path.read_text(encoding="utf-8"))
