@@ -178,7 +178,8 @@ PAGES = {
     "serve/login.html": [dict(csrf="c", error="e")],
     "serve/error.html": [dict(message="m")],
     "serve/home.html": [dict(student="s", csrf="c", pending=True, status_text=SERVE_STATUS_TEXT, assignments=[
-        {"id": "a", "due": None, "attempts": [_attempt("graded", 8.0, "timeout", "/f")]}])],
+        {"id": "a", "due": None, "past_due": True, "attempts": [_attempt("graded", 8.0, "timeout", "/f")],
+         "recorded": {"score": 8.0, "max_score": 8.0, "late": {"seconds_late": 4000.0, "late_penalty": 2.0}}}])],
     "serve/instructor.html": [dict(csrf="c", status_text=SERVE_STATUS_TEXT, tables=[{"id": "a", "rows": [
         {"student": "s", "latest": _attempt("graded", 8.0, "graded", "/f"), "attempts": 1}]}])],
 }
@@ -252,3 +253,38 @@ def test_every_template_ships_as_package_data():
     shipped = {Path(p) for pattern in patterns for p in glob.glob(str(package / pattern))}
     files = {p for p in TEMPLATES.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert files and files <= shipped, sorted(files - shipped)
+
+
+def test_serve_home_warns_after_the_due_date_and_shows_the_late_penalty(tmp_path):
+    """Issue 20: a student's page says, before the upload, that the due date has passed, and shows
+    what counts of the recorded submission (raw score, points off for lateness, the grade)."""
+    import datetime
+    import json
+
+    from nbgrader.api import Gradebook
+    from starlette.testclient import TestClient
+
+    from course.serve.app import ServeConfig, create_app
+    from course.serve.db import ServeDB
+
+    for name in ("late_hw", "open_hw"):
+        (tmp_path / "source" / name).mkdir(parents=True)
+        (tmp_path / "source" / name / "hw.ipynb").write_text("{}", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    with Gradebook(url) as gb:
+        gb.update_or_create_assignment("late_hw", duedate=now - datetime.timedelta(hours=1))
+        gb.update_or_create_assignment("open_hw", duedate=now + datetime.timedelta(days=1))
+    recorded = tmp_path / "autograded" / "s" / "late_hw" / "results.json"
+    recorded.parent.mkdir(parents=True)
+    recorded.write_text(json.dumps({"student": "s", "assignment": "late_hw", "score": 8.0, "max_score": 8.0,
+                                    "late": {"seconds_late": 5400.0, "late_penalty": 2.0}}), encoding="utf-8")
+    token = ServeDB(tmp_path / "serve.db").create_token("s")
+    with TestClient(create_app(ServeConfig(root=tmp_path, db_url=url), start_runner=False)) as client:
+        csrf = next(a["value"] for t, a in tags(client.get("/").text) if t == "input" and a.get("name") == "csrf")
+        assert client.post("/login", data={"csrf": csrf, "token": token}, follow_redirects=False).status_code == 303
+        home = client.get("/").text
+    cards = {name: home.split(f'id="assignment-{name}"')[1].split("</section>")[0] for name in ("late_hw", "open_hw")}
+    assert "截止时间已过" in cards["late_hw"] and "截止时间已过" not in cards["open_hw"]
+    assert "迟交 1.5 小时：自动评分 8 分，迟交扣 2 分，计入成绩 6 / 8 分" in cards["late_hw"]
+    assert "迟交" not in cards["open_hw"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import json
 import os
 import secrets
@@ -43,6 +44,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Route
 
 from course.config import DEFAULT_SUBMISSION_TIMEOUT
+from course.grading.store import read_results
 from course.html import render
 from course.ids import valid_id
 from course.paths import assignments as list_assignments
@@ -191,14 +193,15 @@ def _write_durably(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _due_dates(db_url: str) -> dict[str, str]:
+def _due_dates(db_url: str) -> dict[str, datetime.datetime]:
+    """assignment -> due date (naive UTC, nbgrader's convention) of those that have one."""
     from course.grading.store import gradebook
 
     out = {}
     with contextlib.suppress(Exception), gradebook(db_url) as gb:
         for a in gb.assignments:
             if a.duedate is not None:
-                out[a.name] = a.duedate.strftime("%Y-%m-%d %H:%M UTC")
+                out[a.name] = a.duedate
     return out
 
 
@@ -358,7 +361,11 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
             return RedirectResponse("/instructor", 303)
         jobs = db.jobs(who[0])
         due = _due_dates(config.db_url)
-        rows = [{"id": a, "due": due.get(a), "attempts": [job_json(j) for j in jobs if j.assignment == a]}
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        rows = [{"id": a, "due": due[a].strftime("%Y-%m-%d %H:%M UTC") if a in due else None,
+                 "past_due": a in due and now > due[a],  # the page warns before a late upload
+                 "recorded": read_results(root, who[0], a) or {},  # what counts now, penalty included
+                 "attempts": [job_json(j) for j in jobs if j.assignment == a]}
                 for a in list_assignments(root)]
         pending = any(j.status != "graded" for j in jobs)
         return page("home.html", {"student": who[0], "assignments": rows, "csrf": csrf_token(request),
