@@ -287,4 +287,6 @@ def test_serve_home_warns_after_the_due_date_and_shows_the_late_penalty(tmp_path
     cards = {name: home.split(f'id="assignment-{name}"')[1].split("</section>")[0] for name in ("late_hw", "open_hw")}
     assert "截止时间已过" in cards["late_hw"] and "截止时间已过" not in cards["open_hw"]
     assert "迟交 1.5 小时：自动评分 8 分，迟交扣 2 分，计入成绩 6 / 8 分" in cards["late_hw"]
-    assert "迟交" not in cards["open_hw"]
+    assert "迟交" not in cards["open_hw"] and "还没有提交" in cards["open_hw"]
+    # a submission graded from the exchange (no upload here) is shown, not "no submission yet"
+    assert "还没有提交" not in cards["late_hw"] and "已评分的提交" in cards["late_hw"] and "8 / 8" in cards["late_hw"]
