@@ -118,8 +118,38 @@ def cmd_export(args) -> int:
     out = Path(args.out) if args.out else data / "grades.csv"
     db_url = None if args.db == "none" else args.db or course.existing_gradebook(data)
     ids = args.assignment or list_assignments(root)
-    n = export_csv(root, ids, out, db_url, class_dir=data, late_policies={a: course.late_policy(a) for a in ids})
+    policies = {a: course.late_policy(a) for a in ids}
+    if args.format != "long":
+        from course.roster import write_lms_csv
+
+        out = Path(args.out) if args.out else data / f"grades-{args.format}.csv"
+        n = write_lms_csv(args.format, out, root, ids, db_url, class_dir=data, late_policies=policies)
+        print(f"wrote {out} ({n} students, {args.format}'s gradebook import)")
+        return 0
+    n = export_csv(root, ids, out, db_url, class_dir=data, late_policies=policies)
     print(f"wrote {out} ({n} rows)")
+    return 0
+
+
+def cmd_roster(args) -> int:
+    from course.roster import RosterError, import_roster, read_roster
+
+    course = _course()
+    data = _class_dir(course.root, args)
+    try:
+        rows = read_roster(Path(args.file))
+    except (OSError, RosterError) as exc:
+        print(f"course roster: {exc}", file=sys.stderr)
+        return 2
+    db_url = args.db or course.gradebook_url(data)
+    n = import_roster(rows, db_url)
+    print(f"{n} students in the gradebook")
+    if args.tokens:  # one access token per student for course serve, printed once (stored hashed)
+        from course.serve.db import ServeDB
+
+        db = ServeDB(course.root / "serve.db")
+        for row in rows:
+            print(f"{row['id']}\t{db.create_token(row['id'])}")
     return 0
 
 
@@ -309,7 +339,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out")
     p.add_argument("--db", help=DB_HELP + "; 'none': results only")
     p.add_argument("--class-dir", help=CLASS_DIR_HELP)
+    p.add_argument("--format", choices=("long", "canvas", "moodle"), default="long",
+                   help="long: grades.csv, a row per student and assignment, per function; canvas, moodle: that "
+                        "LMS's gradebook import, a row per student, a column per assignment (grades-FORMAT.csv)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("roster", help="put the class list (CSV: id, first_name, last_name, email) into the gradebook")
+    p.add_argument("file")
+    p.add_argument("--tokens", action="store_true", help="also print one course serve access token per student")
+    p.add_argument("--db", help=DB_HELP)
+    p.add_argument("--class-dir", help=CLASS_DIR_HELP)
+    p.set_defaults(func=cmd_roster)
 
     p = sub.add_parser("extension", help="give a student more time on an assignment (nbgrader's extension; "
                                          "0 removes it); due dates: nbgrader db assignment add ID --duedate=...")

@@ -75,7 +75,7 @@ TIERS = {
                 "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report", "test_gradebook_helper",
                 "test_cli_imports"},
     "integration": {"test_build", "test_authoring", "test_gradescope", "test_formgrader", "test_postgres",
-                    "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security",
+                    "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security", "test_roster",
                     "test_notebooks_execute"},
 }
 TIER_OF = {module: tier for tier, modules in TIERS.items() for module in modules}

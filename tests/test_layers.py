@@ -18,7 +18,7 @@ LAYERS = [
                  "course.grading.reference"]),
     ("build", ["course.build", "course.authoring", "course.samples"]),
     ("grading", ["course.grading"]),
-    ("report and exports", ["course.report", "course.gradescope"]),
+    ("report and exports", ["course.report", "course.gradescope", "course.roster"]),
     ("serve", ["course.serve"]),
     ("cli", ["course.cli"]),
 ]

@@ -298,24 +298,22 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
     return out
 
 
-def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None = None,
-               class_dir: Path | None = None, late_policies: dict | None = None) -> int:
-    """Write one row per (student, assignment) results.json found; returns the row count.
-
-    With a gradebook (``db_url``), scores are the gradebook's: manual adjustments override the
-    autograder's, and the late penalty is taken off the total (recomputed first from the gradebook's
-    facts with ``late_policies``, assignment -> course.late.LatePenalty, when given). ``total`` includes extra credit,
-    which can take it above ``max_score``; the ``extra_credit`` column says how much of it is bonus.
-    """
+def final_grades(root: Path, assignments: list[str], db_url: str | None = None, class_dir: Path | None = None,
+                 late_policies: dict | None = None) -> tuple[list[str], list[dict]]:
+    """(item ids, one row per (student, assignment) results.json found), each row's grade as every
+    export states it: with a gradebook (``db_url``) its scores (manual adjustments override the
+    autograder's) less the late penalty (recomputed first from the gradebook's facts with
+    ``late_policies``, assignment -> course.late.LatePenalty, when given). ``total`` includes extra
+    credit, which can take it above ``max_score``; ``extra_credit`` says how much of it is bonus."""
     from course.paths import master_notebook
 
     rows, item_ids = [], []
     for assignment in assignments:
+        notebook_id = master_notebook(root, assignment).stem
         if db_url and late_policies is not None:  # the penalties as the due dates, extensions and policy say now
-            changed = refresh_late_penalties(db_url, assignment, master_notebook(root, assignment).stem,
-                                             late_policies.get(assignment))
-            update_recorded_late(class_dir or root, assignment, changed, master_notebook(root, assignment).stem)
-        book = gradebook_scores(db_url, assignment, master_notebook(root, assignment).stem) if db_url else {}
+            changed = refresh_late_penalties(db_url, assignment, notebook_id, late_policies.get(assignment))
+            update_recorded_late(class_dir or root, assignment, changed, notebook_id)
+        book = gradebook_scores(db_url, assignment, notebook_id) if db_url else {}
         for path in sorted(((class_dir or root) / "autograded").glob(f"*/{assignment}/{RESULTS_NAME}")):
             result = json.loads(path.read_text(encoding="utf-8"))
             scores = {i["id"]: float(i["score"]) for i in result["items"]}
@@ -323,19 +321,30 @@ def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None
             penalty = entry["late_penalty"] if entry else 0.0
             if entry:
                 scores.update({k: v for k, v in entry["items"].items() if k in scores})
-            rows.append((result, scores, penalty, sorted(entry["manual"]) if entry else []))
+            rows.append({"student": result["student"], "assignment": result["assignment"], "scores": scores,
+                         "late_penalty": penalty, "total": max(0.0, sum(scores.values()) - penalty),
+                         "max_score": result["max_score"], "status": result["status"],
+                         "extra_credit": float(sum(scores.get(i["id"], 0.0) for i in result["items"]
+                                                   if i.get("extra_credit"))),
+                         "manual": sorted(entry["manual"]) if entry else [],
+                         "manual_grades_dropped": [d["item"] for d in result.get("manual_grades_dropped") or []]})
             for item in result["items"]:
                 if item["id"] not in item_ids:
                     item_ids.append(item["id"])
+    return item_ids, rows
+
+
+def export_csv(root: Path, assignments: list[str], out: Path, db_url: str | None = None,
+               class_dir: Path | None = None, late_policies: dict | None = None) -> int:
+    """Write one row per (student, assignment) results.json found (final_grades); returns the row count."""
+    item_ids, rows = final_grades(root, assignments, db_url, class_dir, late_policies)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "assignment", *item_ids, "late_penalty", "total", "max_score", "extra_credit",
                          "status", "manually_graded", "manual_grades_dropped"])
-        for r, scores, penalty, manual in rows:
-            total = max(0.0, sum(scores.values()) - penalty)
-            bonus = float(sum(scores.get(i["id"], 0.0) for i in r["items"] if i.get("extra_credit")))
-            writer.writerow([r["student"], r["assignment"], *[scores.get(i, "") for i in item_ids], penalty,
-                             total, r["max_score"], bonus, r["status"], " ".join(manual),
-                             " ".join(d["item"] for d in r.get("manual_grades_dropped") or [])])
+        for r in rows:
+            writer.writerow([r["student"], r["assignment"], *[r["scores"].get(i, "") for i in item_ids],
+                             r["late_penalty"], r["total"], r["max_score"], r["extra_credit"], r["status"],
+                             " ".join(r["manual"]), " ".join(r["manual_grades_dropped"])])
     return len(rows)
