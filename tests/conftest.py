@@ -70,7 +70,8 @@ def solved_release_notebook(assignment: str, cells: dict[str, str]) -> nbformat.
 TIERS = {
     "unit": {"test_wire", "test_layers", "test_result", "test_stated_figures", "test_platform_matrix",
              "test_datasets", "test_content", "test_initialization", "test_gradient_checking",
-             "test_regularization", "test_ml_setup", "test_install"},
+             "test_regularization", "test_ml_setup", "test_install",
+             "test_gitignore"},
     "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",
                 "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report",
                 "test_cli_imports"},
