@@ -71,13 +71,13 @@ TIERS = {
     "unit": {"test_wire", "test_layers", "test_result", "test_stated_figures", "test_platform_matrix",
              "test_datasets", "test_content", "test_initialization", "test_gradient_checking",
              "test_regularization", "test_ml_setup", "test_install",
-             "test_gitignore"},
+             "test_gitignore", "test_cli_errors"},
     "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",
                 "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report",
                 "test_cli_imports"},
     "integration": {"test_build", "test_authoring", "test_gradescope", "test_formgrader", "test_postgres",
                     "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security",
-                    "test_notebooks_execute"},
+                    "test_notebooks_execute", "test_extension"},
 }
 TIER_OF = {module: tier for tier, modules in TIERS.items() for module in modules}
 
