@@ -74,10 +74,11 @@ TIERS = {
              "test_gitignore", "test_cli_errors"},
     "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",
                 "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report",
-                "test_cli_imports"},
+                "test_cli_imports", "test_renamed", "test_progress"},
     "integration": {"test_build", "test_authoring", "test_gradescope", "test_formgrader", "test_postgres",
                     "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security",
-                    "test_notebooks_execute", "test_extension"},
+                    "test_notebooks_execute", "test_extension",
+                    "test_serve_listening"},
 }
 TIER_OF = {module: tier for tier, modules in TIERS.items() for module in modules}
 

@@ -90,7 +90,7 @@ def test_sigint_then_rerun_completes_without_regrading(tmp_path, serial_scores):
     rerun = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     for student in done_first:
-        assert f"{student}: already graded" in rerun.stdout
+        assert f"{student}/{A}: already graded" in rerun.stdout
     # the submission being graded when Ctrl-C came is not recorded as a grading error
     assert not [r for r in grade_results(course) if r["status"] == "error"]
     after = {p.parent.parent.name: p.stat().st_mtime_ns for p in results_dir.glob(f"*/{A}/results.json")}

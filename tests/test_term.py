@@ -125,7 +125,7 @@ def test_exchange_round_trip(tmp_path):
     out = course_cli(course, "grade", A)
     assert out.returncode == 0, out.stderr[-3000:]
     assert _scores(course) == {"alice": 10, "bob": 7, "carol": 10}
-    assert "carol: resubmitted" in out.stdout and "alice: already graded" in out.stdout
+    assert f"carol/{A}: resubmitted" in out.stdout and f"alice/{A}: already graded" in out.stdout
 
 
 def _class(tmp_path, students: dict[str, str | None]) -> tuple[Path, str]:
@@ -213,8 +213,8 @@ def test_failed_gradebook_write_is_recorded_on_the_next_run(tmp_path, monkeypatc
     monkeypatch.setattr(record, "record_in_gradebook", real)
     logs = []
     grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
-    assert any(line.startswith("ivan_wrong: already graded") for line in logs)
-    assert not any(line.startswith("hana: already graded") for line in logs)
+    assert any(line.startswith(f"ivan_wrong/{A}: already graded") for line in logs)
+    assert not any(line.startswith(f"hana/{A}: already graded") for line in logs)
     with Gradebook(db) as gb:
         assert gb.find_submission(A, "hana").score == 10
 
