@@ -35,6 +35,21 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    helper = None
+    if not (args.workers or args.scheduler) and args.db != "none":
+        from course.grading.gradebook_process import GradebookHelper
+
+        # started first: it loads the gradebook's libraries while this process imports the grading stack
+        with contextlib.suppress(OSError):
+            helper = GradebookHelper()
+    try:
+        return _grade(args, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _grade(args, helper) -> int:
     from course.grading.batch import grader_failures, score_table
     from course.ids import InvalidId
     from course.sandbox.process import SandboxUnavailable
@@ -50,7 +65,7 @@ def cmd_grade(args) -> int:
 
         insecure_scheduler = (InsecureScheduler,)
     try:
-        results = _grade_assignments(args, root, ids, limits)
+        results = _grade_assignments(args, root, ids, limits, helper)
     except insecure_scheduler as exc:
         print(f"course grade: refusing to grade: {exc}", file=sys.stderr)
         return 2
@@ -73,7 +88,7 @@ def cmd_grade(args) -> int:
     return 0
 
 
-def _grade_assignments(args, root: Path, ids: list[str], limits) -> list[dict]:
+def _grade_assignments(args, root: Path, ids: list[str], limits, helper) -> list[dict]:
     from course.grading.batch import grade_all
 
     results = []
@@ -83,12 +98,14 @@ def _grade_assignments(args, root: Path, ids: list[str], limits) -> list[dict]:
             from course.grading.parallel import dask_client
 
             client = stack.enter_context(dask_client(args.workers, args.scheduler, args.allow_insecure_scheduler))
+
         for assignment in ids:
             results += grade_all(root, assignment, submitted=Path(args.submitted) if args.submitted else None,
                                  students=args.student, force=args.force, timeout=args.timeout,
                                  db_url=args.db, limits=limits, client=client, progress=sys.stderr.isatty(),
                                  allow_unsandboxed=args.allow_unsandboxed,
-                                 log=print if args.verbose else (lambda *_: None), class_dir=_class_dir(root, args))
+                                 log=print if args.verbose else (lambda *_: None), class_dir=_class_dir(root, args),
+                                 gradebook_helper=helper)
     return results
 
 

@@ -6,7 +6,6 @@ reports/<assignment>.html with its charts in reports/<assignment>/*.png. The pag
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 import statistics
@@ -15,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from course.grading.store import RESULTS_NAME
+from course.html import render
 
 STATUSES = ("graded", "timeout", "crashed", "invalid-notebook", "missing", "error")
 TOP_MESSAGES = 10
@@ -178,105 +178,9 @@ def _rate_bars(labels: list[str], rates: list[float], title: str, path: Path) ->
 
 # ---------------------------------------------------------------- page
 
-def _e(text) -> str:
-    return html.escape(str(text))
-
-
-def _pct(rate: float) -> str:
-    return f"{100 * rate:.0f}%"
-
-
-def _num(x) -> str:
-    return "–" if x is None else f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-_CSS = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;line-height:1.45}"
-        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .5em;"
-        "vertical-align:top;text-align:left}th{background:#f0f0f0}td.n{text-align:right}"
-        ".bad{color:#a11}.muted{color:#666}pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:.2em 0;"
-        "font-size:85%}img{max-width:100%;border:1px solid #ddd}")
-
-
 def render_report(assignment: str, summary: dict, images: dict[str, str]) -> str:
     """The HTML page; ``images`` maps chart name (histogram, items, tests) to its relative URL."""
-    s = summary
-    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-           f"<title>Grading report — {_e(assignment)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>Grading report: {_e(assignment)}</h1>"]
-    if not s["submissions"]:
-        out.append(f"<p>No results found (autograded/*/{_e(assignment)}/{RESULTS_NAME}). "
-                   f"Run <code>course grade {_e(assignment)}</code> first.</p></body></html>")
-        return "\n".join(out)
-
-    out.append("<h2>Submissions</h2><table><tr><th>submissions</th>"
-               + "".join(f"<th>{_e(k)}</th>" for k in s["status_counts"]) + "</tr><tr>"
-               + f"<td class='n'>{s['submissions']}</td>"
-               + "".join(f"<td class='n'>{v}</td>" for v in s["status_counts"].values()) + "</tr></table>")
-    iso = ", ".join(f"{_e(k)}: {v}" for k, v in s["isolation_counts"].items())
-    out.append(f"<p class='muted'>Isolation: {iso}</p>")
-
-    out.append("<h2>Scores</h2><table><tr><th>max possible</th><th>mean</th><th>median</th><th>max</th><th>min</th>"
-               f"</tr><tr><td class='n'>{_num(s['max_score'])}</td><td class='n'>{_num(s['score_mean'])}</td>"
-               f"<td class='n'>{_num(s['score_median'])}</td><td class='n'>{_num(s['score_max'])}</td>"
-               f"<td class='n'>{_num(s['score_min'])}</td></tr></table>")
-    out.append(f"<p><img src='{_e(images['histogram'])}' alt='score histogram'></p>")
-
-    out.append("<h2>Graded items</h2><p class='muted'>Pass rate: share of all submissions with the item's full "
-               "score.</p>")
-    if "items" in images:
-        out.append(f"<p><img src='{_e(images['items'])}' alt='item pass rates'></p>")
-    out.append("<table><tr><th>item</th><th>points</th><th>full score</th><th>pass rate</th><th>mean score</th></tr>")
-    for it in s["items"]:
-        out.append(f"<tr><td>{_e(it['id'])}</td><td class='n'>{it['max_score']:g}</td>"
-                   f"<td class='n'>{it['full']} / {s['submissions']}</td><td class='n'>{_pct(it['rate'])}</td>"
-                   f"<td class='n'>{it['mean_score']:.2f}</td></tr>")
-    out.append("</table>")
-
-    out.append("<h2>Hidden tests</h2><p class='muted'>Pass rate: share of all submissions in which the test "
-               "passed (a submission that never ran the test counts as failing it).</p>")
-    if "tests" in images:
-        out.append(f"<p><img src='{_e(images['tests'])}' alt='test pass rates'></p>")
-    out.append("<table><tr><th>item</th><th>test</th><th>points</th><th>passed</th><th>pass rate</th>"
-               "<th>what it checks</th></tr>")
-    for t in s["tests"]:
-        out.append(f"<tr><td>{_e(t['item'])}</td><td><code>{_e(t['name'])}</code></td>"
-                   f"<td class='n'>{t['points']:g}</td><td class='n'>{t['passed']} / {s['submissions']}</td>"
-                   f"<td class='n'>{_pct(t['rate'])}</td><td>{_e(t['description'])}</td></tr>")
-    out.append("</table>")
-
-    out.append("<h2>Most frequent failure messages</h2><p class='muted'>Messages of failed tests, grouped after "
-               "replacing numbers with # and keeping only the first and last line.</p>")
-    if s["failure_messages"]:
-        out.append("<table><tr><th>students</th><th>times</th><th>tests</th><th>message</th></tr>")
-        for m in s["failure_messages"]:
-            out.append(f"<tr><td class='n'>{m['students']}</td><td class='n'>{m['occurrences']}</td>"
-                       f"<td>{'<br>'.join(_e(t) for t in m['tests'])}</td><td>{_e(m['message'])}</td></tr>")
-        out.append("</table>")
-    else:
-        out.append("<p>No failed tests.</p>")
-
-    out.append("<h2>Slowest submissions</h2><table><tr><th>student</th><th>seconds</th><th>status</th>"
-               "<th>score</th></tr>")
-    for r in s["slowest"]:
-        out.append(f"<tr><td>{_e(r['student'])}</td><td class='n'>{r['seconds']:.2f}</td><td>{_e(r['status'])}</td>"
-                   f"<td class='n'>{r['score']:g}</td></tr>")
-    out.append("</table>")
-
-    out.append("<h2>Failed submissions</h2><p class='muted'>Status other than <code>graded</code>, or a grader "
-               "error (a bug in the graders, not the student's fault).</p>")
-    if s["failed"]:
-        out.append("<table><tr><th>student</th><th>status</th><th>message</th></tr>")
-        for f in s["failed"]:
-            errors = "".join(f"<pre>{_e(e)}</pre>" for e in f["grader_errors"])
-            if errors:
-                errors = f"<details><summary class='bad'>{len(f['grader_errors'])} grader error(s)</summary>{errors}</details>"
-            out.append(f"<tr><td>{_e(f['student'])}</td><td class='bad'>{_e(f['status'])}</td>"
-                       f"<td>{_e(f['message'])}{errors}</td></tr>")
-        out.append("</table>")
-    else:
-        out.append("<p>None.</p>")
-    out.append("</body></html>")
-    return "\n".join(out)
+    return render("report.html", assignment=assignment, s=summary, images=images, results_name=RESULTS_NAME)
 
 
 def build_report(root: Path, assignment: str, out_dir: Path | None = None) -> Path:

@@ -96,3 +96,14 @@ def test_outputs_are_the_configured_writers(tmp_path, monkeypatch):
         f.write('\nc.CourseGrading.outputs = ["feedback", "pdf"]\n')
     with pytest.raises(ValueError, match="unknown output 'pdf'"):
         grade_all(course, A, db_url="none", force=True, log=lambda *_: None)
+
+
+def test_the_exchange_defaults_are_nbgraders():
+    """course.grading.arrival states nbgrader's defaults instead of importing nbgrader.exchange for them."""
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default.exchange import Exchange
+
+    from course.grading import arrival
+
+    assert arrival.EXCHANGE_ROOT_DEFAULT == Exchange.root.default_value
+    assert arrival.COURSE_ID_DEFAULT == CourseDirectory.course_id.default_value

@@ -45,9 +45,9 @@ def test_feedback_layout_survives_long_messages(he_sqrt1_result):
                                     for t in i["tests"]]) for i in he_sqrt1_result["items"]]
     page = render_feedback(long)
     for rule in ("table-layout:fixed", "col.what{width:38%}", "td.points,th.points{white-space:nowrap",
-                 "overflow-wrap:anywhere", "@media (max-width:40em)", "name='viewport'"):
+                 "overflow-wrap:anywhere", "@media (max-width:40em)", 'name="viewport"'):
         assert rule in page, rule
-    assert page.count("<td class='points'>") == sum(len(i["tests"]) for i in long["items"])
+    assert page.count('<td class="points">') == sum(len(i["tests"]) for i in long["items"])
 
 
 def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path):

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "course"
 LAYERS = [
     ("sandbox", ["course.sandbox"]),
     ("base", ["course.lazy_imports", "course.paths", "course.ids", "course.config", "course.late",
-              "course.grading.text", "course.checks"]),
+              "course.grading.text", "course.checks", "course.html"]),
     ("content", ["course.grading.result", "course.grading.notebooks", "course.grading.graders",
                  "course.grading.reference"]),
     ("build", ["course.build", "course.authoring", "course.samples"]),

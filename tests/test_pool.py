@@ -184,6 +184,25 @@ def test_closed_pool_leaves_no_process_folder_or_cgroup():
     assert pool.take(warm_key(ROOT, A, LIMITS, "bwrap"), read_master(master_notebook(ROOT, A))) is None
 
 
+def test_a_pool_with_a_budget_starts_no_spare_child():
+    """A batch that knows its submissions (course grade, serial) starts each one's child while the
+    one before is graded, and no child after the last."""
+    assert not _own_uids() and not _own_leftovers()
+    pool = WarmPool(max_keys=1, budget=2)
+    try:
+        first = _grade(A, SAMPLES / "correct" / A / NB_NAME, pool)  # took the first child, started the second
+        pool.wait_ready()
+        assert len(_own_uids()) == 1  # the second, ready
+        second = _grade(A, SAMPLES / "correct" / A / NB_NAME, pool)
+        pool.wait_ready()
+        assert not _own_uids() and not _own_leftovers()  # the budget is spent: no third
+        assert first["timings"]["pool_take"] >= 0 and second["score"] == first["score"] == 10.0
+        assert pool.take(warm_key(ROOT, A, LIMITS, "bwrap"), read_master(master_notebook(ROOT, A))) is None
+    finally:
+        pool.close()
+    assert not _own_uids() and not _own_leftovers()
+
+
 def test_a_killed_grading_process_leaves_nothing_after_the_next_start(tmp_path):
     """SIGKILL skips every cleanup: the warm children die with their grading process, and the next
     process's pool removes the folders and cgroups left behind."""

@@ -101,7 +101,7 @@ def test_summary_numbers(course):
 def _check_page(page: Path) -> str:
     text = page.read_text(encoding="utf-8")
     assert "http://" not in text and "https://" not in text and "<script" not in text  # opens offline
-    sources = re.findall(r"<img src='([^']+)'", text)
+    sources = re.findall(r'<img src="([^"]+)"', text)
     assert len(sources) == 3
     for src in sources:
         png = page.parent / src

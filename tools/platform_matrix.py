@@ -32,6 +32,8 @@ Usage::
     python tools/platform_matrix.py --repeat 3 --jobs 2 --json matrix.json
     python tools/platform_matrix.py --tests --repeat 2 --jobs 2  # pytest -m figures on every platform
     python tools/platform_matrix.py --from-json matrix.json --summary docs/platform-matrix.json
+    python tools/platform_matrix.py --parts softmax --jobs 2 --summary docs/platform-matrix/softmax.json
+                                   # an assignment added later: its own record, a new file
 
 Exit status 0 when every platform and perturbation gives the same three accuracy pairs, the lesson
 margins hold, the ML Setup diagnosis is the stated one and every stated figure holds everywhere;

@@ -61,15 +61,17 @@ def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
 
 
+# nbgrader's defaults for Exchange.root and CourseDirectory.course_id (tests/test_term.py checks them):
+# importing nbgrader.exchange to read them would load the gradebook's SQLAlchemy models as well.
+EXCHANGE_ROOT_DEFAULT = "/usr/local/share/nbgrader/exchange"
+COURSE_ID_DEFAULT = ""
+
+
 def exchange_inbound(root: Path) -> Path:
     """<Exchange.root>/<course_id>/inbound from the course's nbgrader_config.py (nbgrader's defaults otherwise)."""
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.exchange.default.exchange import Exchange
-
     config = read_config(root)
-    exchange_root = config.Exchange.root if "root" in config.Exchange else Exchange.root.default_value
-    course_id = config.CourseDirectory.course_id if "course_id" in config.CourseDirectory \
-        else CourseDirectory.course_id.default_value
+    exchange_root = config.Exchange.root if "root" in config.Exchange else EXCHANGE_ROOT_DEFAULT
+    course_id = config.CourseDirectory.course_id if "course_id" in config.CourseDirectory else COURSE_ID_DEFAULT
     return Path(exchange_root) / course_id / "inbound"
 
 

@@ -11,6 +11,8 @@ from tqdm import tqdm
 
 from course.config import Course
 from course.grading.autograded import autograded_notebook_path
+from course.grading.gradebook_process import GradebookHelper
+from course.grading.pool import WarmPool
 from course.grading.record import record_result, writers
 from course.grading.store import ensure_assignment, read_results
 from course.grading.text import clean_text
@@ -82,7 +84,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
               force: bool = False, timeout: float | None = None, db_url: str | None = None,
               limits: Limits | None = None, workers: int | None = None, scheduler: str | None = None,
               client=None, progress: bool = False, allow_unsandboxed: bool = False, log=print,
-              class_dir: Path | None = None) -> list[dict]:
+              class_dir: Path | None = None, gradebook_helper: GradebookHelper | None = None) -> list[dict]:
     """Grade (or reuse the recorded result of) every submission; returns all results.
 
     Serial in this process by default; on Dask when a ``client`` is given, or ``workers`` (a
@@ -92,7 +94,9 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     becomes its own error record; it never stops the batch.
 
     ``root`` holds the course (source/, release/, graders/); ``class_dir`` (default: root) the
-    class's data: submitted/, autograded/, feedback/ and gradebook.db.
+    class's data: submitted/, autograded/, feedback/ and gradebook.db. ``gradebook_helper``: the
+    process that writes the gradebook (course.grading.gradebook_process); without one, and with
+    something to record while this process has not loaded nbgrader's models, one is started here.
     """
     course = Course.load(root)
     data = class_dir or root
@@ -132,6 +136,11 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
                 log(f"{sub.student}/{assignment}: resubmitted ({stamp['timestamp'] or 'notebook changed'}), graded again")
             todo.append(sub)
 
+    helper, own_helper = gradebook_helper, False
+    if helper is None and todo and db_url != "none" and "nbgrader.api" not in sys.modules:
+        # SQLAlchemy and nbgrader's models load in the helper, on the other core, while this process grades
+        with contextlib.suppress(OSError):
+            helper, own_helper = GradebookHelper(), True
     bar = tqdm(total=len(todo), desc=assignment, unit="sub", disable=not progress or not todo)
     failures = 0
 
@@ -139,7 +148,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         nonlocal failures
         record_result(root, assignment, result, feedback_html, stamp=stamps[result["student"]], outputs=outputs,
                       folder=submitted / result["student"] / assignment, db_url=db_url, late_policy=late_policy,
-                      class_dir=data, notebook=subs[result["student"]].notebook)
+                      class_dir=data, gradebook_helper=helper, notebook=subs[result["student"]].notebook)
         failures += result["status"] != "graded"
         bar.set_postfix(failures=failures)
         bar.update()
@@ -156,10 +165,21 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             with contextlib.nullcontext(client) if client is not None else dask_client(workers, scheduler) as c:
                 grade_on_dask(c, root, assignment, todo, limits=limits, timeout=timeout, launcher=launcher, record=record)
         else:
-            for sub in todo:
-                record(grade_one(root, assignment, sub, limits=limits, timeout=timeout, launcher=launcher))
+            # Each submission's child starts while the one before is graded (course.grading.pool): no
+            # spare child after the last one, and none at all for a single submission.
+            to_start = sum(not sub.refused for sub in todo)
+            pool = WarmPool(max_keys=1, budget=to_start) if to_start > 1 else None
+            try:
+                for sub in todo:
+                    record(grade_one(root, assignment, sub, limits=limits, timeout=timeout, launcher=launcher,
+                                     pool=pool))
+            finally:
+                if pool is not None:
+                    pool.close()
     finally:
         bar.close()
+        if own_helper:
+            helper.close()
     return results
 
 

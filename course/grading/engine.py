@@ -9,9 +9,8 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-from course.grading.graders import run_pytest
 from course.grading.notebooks import InvalidNotebook, match_graded_cells, read_master, read_submission
-from course.grading.plugin import GradingPlugin
+from course.grading.plugin import grader_suite
 from course.grading.pool import copy_release, warm_key
 from course.grading.reference import load_reference
 from course.grading.session import SubmissionSession
@@ -97,16 +96,16 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
             timings["pool_take"] = time.monotonic() - mark
         session = SubmissionSession(master, cells, workdir, limits, started + timeout, launcher,
                                     prestarted=warm.sandbox if warm is not None else None)
-        plugin = GradingPlugin(session, reference)
+        tests = []
         try:
             mark = time.monotonic()
             session.start()
             timings["sandbox_start"] = time.monotonic() - mark
             mark = time.monotonic()
-            run_pytest(root / "graders" / assignment, plugin)
+            suite = grader_suite(root / "graders" / assignment, master)
+            timings["graders_collect"] = time.monotonic() - mark  # ~0 once this process has collected them
+            tests = suite.plugin.run(suite, session, reference)
             timings["graders"] = time.monotonic() - mark
-            if plugin.collected_at is not None:
-                timings["graders_collect"] = plugin.collected_at - mark
         except SandboxUnavailable:
             raise
         except ChildStartFailed as exc:
@@ -125,7 +124,7 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
         outcome = session.outcomes.get(cell.item_id)
         by_item[cell.item_id].update(cell=outcome.status if outcome else "not-run", matched_by=cell.matched_by,
                                      notes=cell.notes + ([outcome.message] if outcome and outcome.message else []))
-    for test in plugin.results:
+    for test in tests:
         entry = by_item.setdefault(test.item, {"id": test.item, "score": 0.0, "max_score": 0.0, "tests": []})
         entry["tests"].append({k: v for k, v in asdict(test).items() if k != "item"})
         if test.passed:
@@ -146,8 +145,8 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
         result.update(status="timeout", message="有单元格或函数调用超时（可能有死循环），相关测试记 0 分")
     elif session.crashed:
         result.update(status="crashed", message="你的代码让进程意外退出（如 os._exit、内存超限），相关测试记 0 分")
-    if any(t.internal_error for t in plugin.results):
-        result["grader_errors"] = [f"{t.name}: {t.internal_error}" for t in plugin.results if t.internal_error]
+    if any(t.internal_error for t in tests):
+        result["grader_errors"] = [f"{t.name}: {t.internal_error}" for t in tests if t.internal_error]
     return _finish(result, started)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import errno
+import functools
 import json
 import os
 import re
@@ -79,7 +80,21 @@ def nbgrader_meta(cell) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
+_MASTERS: dict[Path, tuple[tuple[int, int], MasterNotebook]] = {}
+
+
 def read_master(path: Path) -> MasterNotebook:
+    """The parsed master, read once per process while the file is unchanged (do not mutate it)."""
+    path = Path(path)
+    info = path.stat()
+    key = (info.st_mtime_ns, info.st_size)
+    cached = _MASTERS.get(path)
+    if cached is None or cached[0] != key:
+        cached = _MASTERS[path] = (key, parse_master(path))
+    return cached[1]
+
+
+def parse_master(path: Path) -> MasterNotebook:
     """Setup cells (tagged "setup"), graded items and their solution sources.
 
     Items are the autograder test cells (``grade: true, solution: false``) named ``test_<function>``
@@ -167,11 +182,25 @@ def defines(source: str, name: str) -> bool:
     mentions the name (what the text does is known only when it runs). A cell that does not parse
     is judged by its ``def name(`` or ``name =`` lines, so that it is still run and its error reported.
     """
+    if name not in source:  # every way of binding it spells it out (exec'd text included)
+        return False
+    bound = _bindings(source)
+    if bound is None:
+        return re.search(rf"^\s*(def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=[^=])", source, re.M) is not None
+    names, runs_text = bound
+    return name in names or (runs_text and name in source)
+
+
+@functools.lru_cache(maxsize=1024)
+def _bindings(source: str) -> tuple[frozenset[str], bool] | None:
+    """The names a cell binds at module level, and whether it calls exec/eval; None if it does not parse.
+
+    Parsed once per cell text: a notebook's cells are asked about every graded function."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return re.search(rf"^\s*(def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=[^=])", source, re.M) is not None
-    return _binds(tree, name, source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return _bound_names(tree)
 
 
 def _target_names(target: ast.AST):
@@ -188,14 +217,15 @@ def _target_names(target: ast.AST):
         yield target.slice.value
 
 
-def _binds(tree: ast.AST, name: str, source: str) -> bool:
+def _bound_names(tree: ast.AST) -> tuple[frozenset[str], bool]:
     """Walk the module's statements (not function bodies, which run only when called)."""
+    names: set[str] = set()
+    runs_text = False
     todo = list(ast.iter_child_nodes(tree))
     while todo:
         node = todo.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node.name == name:
-                return True
+            names.add(node.name)
             todo.extend(node.decorator_list)
             continue
         if isinstance(node, ast.Lambda):
@@ -210,15 +240,12 @@ def _binds(tree: ast.AST, name: str, source: str) -> bool:
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             targets = [node.optional_vars]
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if any((alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
-                return True
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-              and node.func.id in ("exec", "eval") and name in source):
-            return True
-        if any(target == name for t in targets for target in _target_names(t)):
-            return True
+            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("exec", "eval"):
+            runs_text = True
+        names.update(target for t in targets for target in _target_names(t))
         todo.extend(ast.iter_child_nodes(node))
-    return False
+    return frozenset(names), runs_text
 
 
 def match_graded_cells(nb: nbformat.NotebookNode, items: list[GradedItem]) -> list[SubmittedCell]:

@@ -2,14 +2,14 @@
 one result per test: points, pass/fail and a message fit for the student."""
 from __future__ import annotations
 
-import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from course.checks import CheckFailed
-from course.grading.graders import grade_marks, item_scales
+from course.grading.graders import GraderSuite, grade_marks, item_scales
 from course.grading.session import SubmissionFailure
 
 
@@ -45,13 +45,16 @@ class Feedback:
         self.plot = {"title": title, "xlabel": xlabel, "ylabel": ylabel, "curves": clean}
 
 
-@dataclass
 class GradingPlugin:
-    session: object  # SubmissionSession
-    reference: object
-    results: list[TestResult] = field(default_factory=list)
-    collected: list[tuple[str, str, float]] = field(default_factory=list)
-    collected_at: float | None = None  # time.monotonic() when pytest finished collecting the graders
+    """Registered once in a GraderSuite (graders collected once per process); ``run`` points it at
+    each submission in turn."""
+
+    def __init__(self, master_items):
+        self.master_items = master_items
+        self.collected: list[tuple[str, str, float]] = []
+        self.scale: dict[str, float] = {}
+        self.session = self.reference = None  # the submission being graded (SubmissionSession) and the reference
+        self.results: list[TestResult] = []
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", "grade(item, points): the graded function a test scores, and its points")
@@ -72,12 +75,17 @@ class GradingPlugin:
 
     def pytest_collection_modifyitems(self, session, config, items):
         self.collected.extend(grade_marks(items))
-        self.scale = item_scales(self.session.master.items, self.collected)
+        self.scale = item_scales(self.master_items, self.collected)
 
-    scale: dict = field(default_factory=dict)
-
-    def pytest_collection_finish(self, session):
-        self.collected_at = time.monotonic()
+    def run(self, suite, session, reference) -> list[TestResult]:
+        """Run the suite's graders against ``session``; the results of its tests, in order."""
+        self.session, self.reference, self.results = session, reference, []
+        try:
+            suite.run()
+            return self.results
+        finally:
+            self.session = self.reference = None
+            self.results = []
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -92,6 +100,7 @@ class GradingPlugin:
                                 report.passed, description=doc[0] if doc else "",
                                 case=callspec.id if callspec is not None else "")
             fb = getattr(item, "_course_feedback", None)
+            item._course_feedback = None  # the item runs again for the next submission
             if fb is not None and fb.plot and fb.plot["curves"]:
                 result.plot = fb.plot
             if call.excinfo is not None:
@@ -102,3 +111,24 @@ class GradingPlugin:
                     result.message = "评分程序内部错误，已通知老师 (grader error)。"
                     result.internal_error = "".join(traceback.format_exception(exc))[-4000:]
             self.results.append(result)
+
+
+_SUITES: dict[str, GraderSuite] = {}  # oldest first
+MAX_SUITES = 8  # a course's assignments; more only when one process grades many course copies (tests)
+
+
+def grader_suite(graders: Path, master) -> GraderSuite:
+    """This process's collected graders for ``master`` (course.grading.notebooks.read_master), built
+    again when a grader file or the master changed."""
+    key = str(graders.resolve())
+    suite = _SUITES.get(key)
+    if suite is not None and not suite.broken and suite.plugin.master_items is master.items and suite.is_current():
+        return suite
+    if suite is not None:
+        del _SUITES[key]
+        suite.close()
+    while len(_SUITES) >= MAX_SUITES:
+        _SUITES.pop(next(iter(_SUITES))).close()
+    suite = GraderSuite(graders, GradingPlugin(master.items))
+    _SUITES[key] = suite
+    return suite

@@ -90,8 +90,11 @@ class WarmChild:
 class WarmPool:
     """Ready children of one grading process, one per key, at most ``max_keys`` keys (LRU)."""
 
-    def __init__(self, max_keys: int = 4):
+    def __init__(self, max_keys: int = 4, budget: int | None = None):
         self.max_keys = max_keys
+        # How many children to start in all (a batch that knows its submissions starts no spare one
+        # after the last); None: no limit (a service, a Dask worker).
+        self.budget = budget
         self._slots: OrderedDict[WarmKey, Future] = OrderedDict()
         self._lock = threading.RLock()  # reentrant: close() may run in a signal handler
         self._closed = False
@@ -107,8 +110,12 @@ class WarmPool:
                 return None
             future = self._slots.pop(key, None)
             if future is None:  # first submission of this kind here: start one now and wait for it
-                future = self._executor.submit(self._prepare, key, master)
-            self._slots[key] = self._executor.submit(self._prepare, key, master)
+                future = self._submit(key, master)
+                if future is None:
+                    return None
+            successor = self._submit(key, master)
+            if successor is not None:
+                self._slots[key] = successor
             evicted = []
             while len(self._slots) > self.max_keys:
                 evicted.append(self._slots.popitem(last=False)[1])
@@ -128,7 +135,9 @@ class WarmPool:
         """Start a child for ``key`` in the background unless one is ready or starting."""
         with self._lock:
             if not self._closed and key not in self._slots and len(self._slots) < self.max_keys:
-                self._slots[key] = self._executor.submit(self._prepare, key, master)
+                future = self._submit(key, master)
+                if future is not None:
+                    self._slots[key] = future
 
     def wait_ready(self) -> None:
         """Wait until no child is being started."""
@@ -139,6 +148,13 @@ class WarmPool:
                 future.exception()
             except CancelledError:
                 pass
+
+    def _submit(self, key: WarmKey, master: MasterNotebook) -> Future | None:
+        if self.budget is not None:
+            if self.budget <= 0:
+                return None
+            self.budget -= 1
+        return self._executor.submit(self._prepare, key, master)
 
     def _prepare(self, key: WarmKey, master: MasterNotebook) -> WarmChild | None:
         if self._closed:
@@ -195,12 +211,15 @@ def close_process_pool() -> None:
 
 
 def prewarm(root: str, assignments: list[str], limits: Limits, launcher: str) -> None:
-    """Start this process's children for ``assignments`` (a server about to take uploads)."""
+    """Start this process's children for ``assignments`` (a server about to take uploads), and
+    compile the feedback page's templates."""
     from course.grading.notebooks import read_master
+    from course.html import compile_all
 
     pool = process_pool()
     for assignment in assignments:
         pool.prewarm(warm_key(Path(root), assignment, limits, launcher), read_master(master_notebook(Path(root), assignment)))
+    compile_all()  # while the children start (pool.prewarm returns at once)
 
 
 def remove_stale_folders() -> None:

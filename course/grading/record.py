@@ -18,6 +18,7 @@ from course.config import DEFAULT_OUTPUTS
 from course.grading.arrival import submission_time
 from course.grading.autograded import write_autograded
 from course.grading.feedback import write_feedback
+from course.grading.gradebook_process import HelperGone
 from course.grading.result import Result
 from course.grading.store import record_in_gradebook, results_path, write_json_atomically
 from course.grading.text import clean_record
@@ -38,6 +39,7 @@ class Recording:
     late_policy: object  # course.late.LatePenalty
     when: dict  # course.grading.arrival.submission_time()
     feedback_html: str | None  # the page a worker rendered, else None (rendered by FeedbackPage)
+    gradebook_helper: object | None = None  # course.grading.gradebook_process.GradebookHelper, if started
 
 
 class Writer(Protocol):
@@ -70,9 +72,15 @@ class GradebookRow:
             return
         result["gradebook"] = "not recorded"  # until the write below succeeds
         when = recording.when
-        result["late"] = record_in_gradebook(recording.db_url, result, recording.notebook_id, when["time"],
-                                             recording.late_policy, fail_closed=bool(when["problem"]),
-                                             claimed=when["claimed_time"])
+        args = (recording.db_url, result, recording.notebook_id, when["time"], recording.late_policy)
+        kwargs = {"fail_closed": bool(when["problem"]), "claimed": when["claimed_time"]}
+        helper = recording.gradebook_helper
+        try:
+            if helper is None:
+                raise HelperGone
+            result["late"] = helper.call("record_in_gradebook", *args, **kwargs)
+        except HelperGone:
+            result["late"] = record_in_gradebook(*args, **kwargs)
         if when["problem"]:
             result["late"]["timestamp_problem"] = when["problem"]
         result["gradebook"] = "recorded"
@@ -98,7 +106,8 @@ def writers(names=DEFAULT_OUTPUTS) -> list[Writer]:
 
 def record_result(root: Path, assignment: str, result: Result, feedback_html: str | None, *, stamp: dict,
                   folder: Path, db_url: str, late_policy, class_dir: Path | None = None,
-                  outputs: list[Writer] | None = None, notebook: Path | None = None) -> Result:
+                  outputs: list[Writer] | None = None, gradebook_helper=None,
+                  notebook: Path | None = None) -> Result:
     """Record one graded submission: each writer in turn, then results.json, which says whether the
     gradebook has it (a submission is "already graded" only once every record of it exists). Each
     writer may fail for this submission alone (a full disk, a locked database): it is reported on
@@ -111,6 +120,7 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
     - db_url: the gradebook ("none": no gradebook); late_policy: course.late.LatePenalty
     - class_dir: where autograded/ and feedback/ go (default: root)
     - outputs: the writers (default: writers(), the course's usual three)
+    - gradebook_helper: a GradebookHelper that writes the gradebook (None: this process writes it)
     - notebook: the graded file when it is not ``folder``/<master's name> (a renamed notebook)
     """
     data = class_dir or root
@@ -128,7 +138,7 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
         result["late_notice"] = when["problem"]
         feedback_html = None  # a page rendered by a worker does not carry the notice: rendered here
     recording = Recording(root, data, assignment, notebook_id, notebook, folder, db_url, late_policy, when,
-                          feedback_html)
+                          feedback_html, gradebook_helper)
     for writer in (writers() if outputs is None else outputs):
         try:
             writer.write(result, recording)

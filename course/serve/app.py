@@ -41,9 +41,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.templating import Jinja2Templates
 
 from course.config import DEFAULT_SUBMISSION_TIMEOUT
+from course.html import render
 from course.ids import valid_id
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
@@ -51,8 +51,13 @@ from course.sandbox.process import Limits
 from course.serve.db import Job, ServeDB
 from course.serve.runner import ATTEMPT_FEEDBACK
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 STATUS_TEXT = {"queued": "排队中", "grading": "评分中", "graded": "已评分"}
+
+
+def page(name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+    """course/templates/serve/<name>, rendered by the environment the feedback page and the
+    report use (autoescaped, no undefined variable)."""
+    return HTMLResponse(render(f"serve/{name}", **context), status_code)
 
 
 @dataclass
@@ -348,7 +353,7 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
     async def home(request: Request):
         who = session_user(request)
         if who is None:
-            return TEMPLATES.TemplateResponse(request, "login.html", {"csrf": csrf_token(request), "error": None})
+            return page("login.html", {"csrf": csrf_token(request), "error": None})
         if who[1] == "instructor":
             return RedirectResponse("/instructor", 303)
         jobs = db.jobs(who[0])
@@ -356,9 +361,8 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
         rows = [{"id": a, "due": due.get(a), "attempts": [job_json(j) for j in jobs if j.assignment == a]}
                 for a in list_assignments(root)]
         pending = any(j.status != "graded" for j in jobs)
-        return TEMPLATES.TemplateResponse(request, "home.html", {"student": who[0], "assignments": rows,
-                                                                 "csrf": csrf_token(request), "pending": pending,
-                                                                 "status_text": STATUS_TEXT})
+        return page("home.html", {"student": who[0], "assignments": rows, "csrf": csrf_token(request),
+                                  "pending": pending, "status_text": STATUS_TEXT})
 
     async def login(request: Request):
         form = await small_form(request)
@@ -366,8 +370,7 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
             raise HTTPException(403, "页面已过期，请刷新后重试 (CSRF)")
         opened = await run_in_threadpool(db.open_session, str(form.get("token", "")).strip())
         if opened is None:
-            return TEMPLATES.TemplateResponse(request, "login.html", {"csrf": csrf_token(request),
-                                                                      "error": "令牌无效"}, status_code=401)
+            return page("login.html", {"csrf": csrf_token(request), "error": "令牌无效"}, status_code=401)
         request.session.clear()
         request.session.update(sid=opened[0], csrf=secrets.token_urlsafe(24))
         return RedirectResponse("/", 303)
@@ -413,8 +416,7 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
                 by_student.setdefault(j.student, []).append(j)
             tables.append({"id": a, "rows": [{"student": s, "latest": job_json(js[0]), "attempts": len(js)}
                                              for s, js in sorted(by_student.items())]})
-        return TEMPLATES.TemplateResponse(request, "instructor.html", {"tables": tables, "csrf": csrf_token(request),
-                                                                       "status_text": STATUS_TEXT})
+        return page("instructor.html", {"tables": tables, "csrf": csrf_token(request), "status_text": STATUS_TEXT})
 
     async def grades_csv(request: Request):
         from course.grading.store import export_csv
@@ -461,7 +463,7 @@ def create_app(config: ServeConfig, *, start_runner: bool = True) -> Starlette:
     async def http_error(request: Request, exc: HTTPException):
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, exc.status_code)
-        return TEMPLATES.TemplateResponse(request, "error.html", {"message": exc.detail}, status_code=exc.status_code)
+        return page("error.html", {"message": exc.detail}, status_code=exc.status_code)
 
     routes = [
         Route("/", home), Route("/login", login, methods=["POST"]), Route("/logout", logout, methods=["POST"]),
