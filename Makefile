@@ -18,7 +18,16 @@ $(STAMP): pyproject.toml constraints.txt
 	    echo "warning: bubblewrap (bwrap) is not installed; 'course grade' will refuse to run until it is (sudo apt-get install bubblewrap)"; \
 	  fi; \
 	fi
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@# Debian's python3 (12: 3.11.2) creates venvs only with python3-venv (ensurepip): installed here as root with apt.
+	@if command -v $(PYTHON) >/dev/null 2>&1 && ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1 \
+	   && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing python3-venv (apt-get)"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; } || echo "warning: apt-get could not install python3-venv"; \
+	fi
+	@# A venv that failed half way (no pip) is removed, so the next attempt starts clean.
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); python3 -m venv $(VENV); } \
+	  || { rm -rf $(VENV); echo "error: could not create $(VENV) with $(PYTHON) (on Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null

@@ -39,6 +39,11 @@ c.LatePenalty.penalty_method = "none"
 c.LatePenalty.points_per_hour = 1.0
 c.LatePenalty.per_assignment = {}
 
+# nbgrader zip_collect: Canvas's and Moodle's download names (course/grading/lms.py); a
+# c.FileNameCollectorPlugin.named_regexp set here (for another layout) is used instead.
+c.ZipCollectApp.collector_plugin = "course.grading.lms.LmsFileNames"
+# c.LmsFileNames.student_ids = {"12345": "alice"}  # LMS id -> the course's student id
+
 # nbgrader autograde (and formgrader's Autograde button) never runs a student's notebook in a
 # kernel as the instructor: the sanitize step is our sandboxed engine (the same grading and records
 # as `course grade`), and nbgrader's Execute/SaveAutoGrades step is empty

@@ -182,6 +182,12 @@ def cmd_extension(args) -> int:
         return 2
     data = _class_dir(root, args)
     db_url = args.db or course.gradebook_url(data)
+    if not _known_student(root, data, args.student, args.db or course.existing_gradebook(data)):
+        # a typo would otherwise create a student and an extension no one uses, silently
+        print(f"course extension: unknown student {args.student!r}: not in the gradebook, no submission in "
+              f"submitted/ or autograded/ and no course serve token; nothing granted (add the student first: "
+              f"nbgrader db student add {args.student})", file=sys.stderr)
+        return 2
     ensure_assignment(root, args.assignment, db_url)
     grant_extension(db_url, args.assignment, args.student, args.hours)
     print(f"{args.student}: extension of {args.hours:g} h on {args.assignment}")
@@ -192,6 +198,23 @@ def cmd_extension(args) -> int:
     for student, late in changed.items():
         print(f"{student}: late penalty on {args.assignment} is now {late['late_penalty']:g}")
     return 0
+
+
+def _known_student(root: Path, data: Path, student: str, db_url: str | None) -> bool:
+    """In the gradebook's roster, with a submission (any assignment, either hand-in path), or with
+    a course serve token."""
+    if any(os.path.lexists(data / part / student) for part in ("submitted", "autograded")):
+        return True
+    if (root / "serve.db").is_file():
+        from course.serve.db import ServeDB
+
+        if any(user == student for user, role, *_ in ServeDB(root / "serve.db").users() if role == "student"):
+            return True
+    if db_url is None:  # no gradebook yet: no roster
+        return False
+    from course.grading.store import gradebook_students
+
+    return student in gradebook_students(db_url)
 
 
 def cmd_token(args) -> int:
@@ -282,6 +305,26 @@ def cmd_samples(args) -> int:
     return 0
 
 
+def _unknown_assignments(args) -> str:
+    """The one-line error for assignment ids the course does not have (a typo would otherwise
+    end in a traceback, or in an empty export or report), "" when every id is known."""
+    given = getattr(args, "assignment", None)
+    ids = [given] if isinstance(given, str) else list(given or [])
+    if not ids:
+        return ""
+    known = list_assignments(course_root())
+    unknown = [a for a in ids if a not in known]
+    if not unknown:
+        return ""
+    import difflib
+
+    hints = [f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(a, known, n=1)) else ""
+             for a in unknown]
+    named = ", ".join(f"{a!r}{hint}" for a, hint in zip(unknown, hints))
+    return (f"unknown assignment{'s' if len(unknown) > 1 else ''} {named}; "
+            f"known assignments: {', '.join(known) or 'none (source/ holds no assignment)'}")
+
+
 def _configured(name: str) -> str:
     return f"(default: c.{name} in nbgrader_config.py)"
 
@@ -301,7 +344,7 @@ def _limit_flags(p) -> None:
                         "process) " + _configured("CourseGrading.memory_mb"))
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description="Build and grade the course's assignments.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -414,8 +457,19 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("samples", help="rebuild the sample submissions under samples/submitted/")
     p.add_argument("assignment", nargs="*")
     p.set_defaults(func=cmd_samples)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        problem = _unknown_assignments(args)
+    except FileNotFoundError as exc:  # not inside the course repository
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 2
+    if problem:
+        print(f"course {args.command}: {problem}", file=sys.stderr)
+        return 2
     # nbgrader shells out to `alembic`, installed beside this interpreter: work without an activated venv.
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):

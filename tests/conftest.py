@@ -70,13 +70,15 @@ def solved_release_notebook(assignment: str, cells: dict[str, str]) -> nbformat.
 TIERS = {
     "unit": {"test_wire", "test_layers", "test_html", "test_result", "test_stated_figures", "test_platform_matrix",
              "test_datasets", "test_content", "test_initialization", "test_gradient_checking",
-             "test_regularization", "test_ml_setup", "test_grader_suite"},
+             "test_regularization", "test_ml_setup", "test_grader_suite", "test_install",
+             "test_gitignore", "test_cli_errors"},
     "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",
                 "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report", "test_gradebook_helper",
-                "test_cli_imports"},
+                "test_cli_imports", "test_renamed", "test_progress"},
     "integration": {"test_build", "test_authoring", "test_gradescope", "test_formgrader", "test_postgres",
-                    "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security", "test_roster",
-                    "test_notebooks_execute"},
+                    "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security",
+                    "test_notebooks_execute", "test_extension", "test_roster",
+                    "test_serve_listening", "test_lms_collect"},
 }
 TIER_OF = {module: tier for tier, modules in TIERS.items() for module in modules}
 

@@ -65,7 +65,7 @@ def test_parallel_with_a_killed_worker_grades_each_once(tmp_path, serial_scores)
 
         results = grade_all(course, A, db_url="none", limits=LIMITS, client=client, log=log)
         assert pids[0] not in client.run(os.getpid).values()  # the worker really died (and was replaced)
-    students = [line.split(":")[0] for line in logged]
+    students = [line.split(":")[0].removesuffix(f"/{A}") for line in logged]  # "student/assignment: ..."
     assert Counter(students) == Counter(list(serial_scores))  # each exactly once
     assert {r["student"]: (r["score"], r["status"]) for r in results} == serial_scores
     assert len(list((course / "autograded").glob(f"*/{A}/results.json"))) == len(serial_scores)
@@ -90,7 +90,7 @@ def test_sigint_then_rerun_completes_without_regrading(tmp_path, serial_scores):
     rerun = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     for student in done_first:
-        assert f"{student}: already graded" in rerun.stdout
+        assert f"{student}/{A}: already graded" in rerun.stdout
     # the submission being graded when Ctrl-C came is not recorded as a grading error
     assert not [r for r in grade_results(course) if r["status"] == "error"]
     after = {p.parent.parent.name: p.stat().st_mtime_ns for p in results_dir.glob(f"*/{A}/results.json")}

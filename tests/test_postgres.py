@@ -135,7 +135,7 @@ def test_switching_to_postgres_mid_term_records_every_graded_submission(tmp_path
 
     out = _cli(course, "grade", A, "--db", url)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert all(f"{s}: graded before, recorded into postgresql://" in out.stdout for s in EXPECTED), out.stdout
+    assert all(f"{s}/{A}: graded before, recorded into postgresql://" in out.stdout for s in EXPECTED), out.stdout
     results = {s: json.loads((course / "autograded" / s / A / "results.json").read_text()) for s in EXPECTED}
     assert {s: r["seconds"] for s, r in results.items()} == seconds  # the same results, not graded again
     assert all(r["gradebook"] == "recorded" and r["gradebook_db"].startswith("postgresql://") for r in results.values())
@@ -143,4 +143,4 @@ def test_switching_to_postgres_mid_term_records_every_graded_submission(tmp_path
     assert out.returncode == 0, out.stderr[-3000:]
     assert {r["student"]: float(r["total"]) for r in csv.DictReader((tmp_path / "pg.csv").open())} == EXPECTED
     again = _cli(course, "grade", A, "--db", url)
-    assert all(f"{s}: already graded" in again.stdout for s in EXPECTED), again.stdout
+    assert all(f"{s}/{A}: already graded" in again.stdout for s in EXPECTED), again.stdout

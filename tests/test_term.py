@@ -125,7 +125,7 @@ def test_exchange_round_trip(tmp_path):
     out = course_cli(course, "grade", A)
     assert out.returncode == 0, out.stderr[-3000:]
     assert _scores(course) == {"alice": 10, "bob": 7, "carol": 10}
-    assert "carol: resubmitted" in out.stdout and "alice: already graded" in out.stdout
+    assert f"carol/{A}: resubmitted" in out.stdout and f"alice/{A}: already graded" in out.stdout
 
 
 def _class(tmp_path, students: dict[str, str | None]) -> tuple[Path, str]:
@@ -213,8 +213,8 @@ def test_failed_gradebook_write_is_recorded_on_the_next_run(tmp_path, monkeypatc
     monkeypatch.setattr(record, "record_in_gradebook", real)
     logs = []
     grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
-    assert any(line.startswith("ivan_wrong: already graded") for line in logs)
-    assert not any(line.startswith("hana: already graded") for line in logs)
+    assert any(line.startswith(f"ivan_wrong/{A}: already graded") for line in logs)
+    assert not any(line.startswith(f"hana/{A}: already graded") for line in logs)
     with Gradebook(db) as gb:
         assert gb.find_submission(A, "hana").score == 10
 
@@ -311,7 +311,7 @@ def test_a_manual_grade_is_not_carried_over_to_a_resubmission(tmp_path):
     nbformat.write(solved_notebook(), str(course / "submitted" / "eve_wrong" / A / NB_NAME))  # the resubmission
     logs = []
     results = grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
-    assert any(line.startswith("eve_wrong: resubmitted") for line in logs), logs
+    assert any(line.startswith(f"eve_wrong/{A}: resubmitted") for line in logs), logs
     assert (results[0]["score"], results[0]["gradebook"]) == (10, "recorded")
     assert results[0]["manual_grades_dropped"] == [
         {"item": "initialize_parameters_he", "manual_score": 1.5, "comment": "方差的分子应该是 2"}]
@@ -374,7 +374,7 @@ def test_extensions_and_policy_changes_after_grading_show_without_a_regrade(tmp_
     config.write_text(original + f"\nc.LatePenalty.per_assignment = {{{A!r}: 'zero'}}\n")  # stricter, after grading
     out = course_cli(course, "grade", A)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert "erin: already graded" in out.stdout and "erin: late penalty now 10" in out.stdout
+    assert f"erin/{A}: already graded" in out.stdout and f"erin/{A}: late penalty now 10" in out.stdout
     assert views() == {"erin": (0.0, 10.0, 10.0), "gina": (10.0, 0.0, 0.0)}
 
     out = course_cli(course, "extension", A, "erin", "--hours", "3")

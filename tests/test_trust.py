@@ -265,7 +265,7 @@ def _records_complete(course, db, student="nina"):
     assert (folder / NB_NAME).is_file() and list((course / "feedback" / student / A).glob("*.html"))
     logs = []
     grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
-    assert any(line.startswith(f"{student}: already graded") for line in logs), logs
+    assert any(line.startswith(f"{student}/{A}: already graded") for line in logs), logs
     return result
 
 

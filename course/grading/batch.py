@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -15,6 +16,7 @@ from course.grading.pool import WarmPool
 from course.grading.record import record_result, writers
 from course.grading.store import (ensure_assignment, gradebook_identity, read_results, refresh_late_penalties,
                                   update_recorded_late)
+from course.grading.text import clean_text
 from course.grading.unit import Submission, grade_one, submission_stamp
 from course.ids import InvalidId, valid_id
 from course.paths import master_notebook
@@ -50,8 +52,33 @@ def find_submissions(root: Path, assignment: str, submitted: Path, students: lis
         refused = ""
         if (submitted / s).is_symlink() or (submitted / s / assignment).is_symlink():
             refused = "提交的文件夹是一个符号链接 (symlink)，不予评分"
-        found.append(Submission(s, submitted / s / assignment / name, refused))
+            found.append(Submission(s, submitted / s / assignment / name, refused))
+        else:
+            found.append(_renamed(Submission(s, submitted / s / assignment / name)))
     return found
+
+
+def _renamed(sub: Submission) -> Submission:
+    """A browser's download renames the notebook (``ML_Setup (1).ipynb``, ``Initialization-Copy1.ipynb``):
+    when the master's name is absent and exactly one other notebook is in the folder, that one is
+    graded, with a note naming it; with several, the note names them (the submission stays missing)."""
+    if os.path.lexists(sub.notebook):
+        return sub
+    try:
+        others = sorted(e.name for e in os.scandir(sub.notebook.parent)
+                        if e.name.lower().endswith(".ipynb") and not e.name.startswith(".")
+                        and not e.is_dir(follow_symlinks=False))
+    except OSError:
+        return sub
+    shown = [f"“{clean_text(n)[:100]}”" for n in others[:10]] + (["……"] if len(others) > 10 else [])
+    if len(others) == 1:
+        return replace(sub, notebook=sub.notebook.parent / others[0],
+                       note=f"没有找到 {sub.notebook.name}，文件夹里只有 {shown[0]} 这一个 notebook，已按它评分"
+                            f"（下次请用原来的文件名提交）")
+    if others:
+        return replace(sub, note=f"文件夹里有 {len(others)} 个其他名字的 notebook：{'、'.join(shown)}，无法确定评哪一个；"
+                                 f"请只提交 {sub.notebook.name} 这一个 notebook")
+    return sub
 
 
 def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, students: list[str] | None = None,
@@ -86,13 +113,18 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         log(f"{assignment}: added to the gradebook from source/")
     late_policy = course.late_policy(assignment)
     outputs = writers(course.grading.outputs)
-    results, todo, stamps, rerecord = [], [], {}, []
+    results, todo, stamps, subs, rerecord = [], [], {}, {}, []
+    # Progress lines are "student/assignment: ...", as GRADER ERROR lines: one run grades several assignments.
+    notebook_id = master_notebook(root, assignment).stem  # the autograded notebook's name, even for a renamed one
     for sub in find_submissions(root, assignment, submitted, students):
+        subs[sub.student] = sub
         stamps[sub.student] = stamp = submission_stamp(sub, limits.notebook_bytes)
+        if sub.note:
+            log(f"{sub.student}/{assignment}: {sub.notebook.name if sub.notebook.exists() else 'missing'}: {sub.note}")
         previous = None if force else read_results(data, sub.student, assignment)
-        notebook_written = autograded_notebook_path(data, sub.student, assignment, sub.notebook.stem).is_file()
+        notebook_written = autograded_notebook_path(data, sub.student, assignment, notebook_id).is_file()
         if previous is not None and previous.get("status") == "error":  # the machinery failed, not the submission
-            log(f"{sub.student}: grading failed last time ({previous.get('message', '')[:80]}), graded again")
+            log(f"{sub.student}/{assignment}: grading failed last time ({previous.get('message', '')[:80]}), graded again")
             todo.append(sub)
         elif previous is not None and previous.get("submission") == stamp:
             if notebook_written and (db_url == "none" or previous.get("gradebook") == "recorded"):
@@ -100,13 +132,13 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
                     # graded, and recorded in another gradebook (a switch to PostgreSQL): recorded here too
                     rerecord.append(previous)
                     continue
-                log(f"{sub.student}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
+                log(f"{sub.student}/{assignment}: already graded ({previous['score']:g}/{previous['max_score']:g}), skipped")
                 results.append(previous)
                 continue
             todo.append(sub)  # graded, but its gradebook row or notebook is missing: graded again and recorded
         else:
             if previous is not None:
-                log(f"{sub.student}: resubmitted ({stamp['timestamp'] or 'notebook changed'}), graded again")
+                log(f"{sub.student}/{assignment}: resubmitted ({stamp['timestamp'] or 'notebook changed'}), graded again")
             todo.append(sub)
 
     helper, own_helper = gradebook_helper, False
@@ -121,11 +153,11 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         nonlocal failures
         record_result(root, assignment, result, feedback_html, stamp=stamps[result["student"]], outputs=outputs,
                       folder=submitted / result["student"] / assignment, db_url=db_url, late_policy=late_policy,
-                      class_dir=data, gradebook_helper=helper)
+                      class_dir=data, gradebook_helper=helper, notebook=subs[result["student"]].notebook)
         failures += result["status"] != "graded"
         bar.set_postfix(failures=failures)
         bar.update()
-        log(f"{result['student']}: {result['score']:g}/{result['max_score']:g} {result['status']} "
+        log(f"{result['student']}/{assignment}: {result['score']:g}/{result['max_score']:g} {result['status']} "
             f"({result['seconds']:.2f} s)")
         for line in grader_failures([result]):  # a grader bug is the instructor's to fix: never quiet
             print(f"GRADER ERROR {line}", file=sys.stderr)
@@ -133,7 +165,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
 
     try:
         for previous in rerecord:  # nothing is graded again: the recorded result goes into this gradebook
-            log(f"{previous['student']}: graded before, recorded into {gradebook_identity(db_url)}")
+            log(f"{previous['student']}/{assignment}: graded before, recorded into {gradebook_identity(db_url)}")
             record(previous)
         if client is not None or workers or scheduler:
             from course.grading.parallel import dask_client, grade_on_dask
@@ -167,7 +199,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             for r in results:
                 if r["student"] in changed:
                     r["late"] = {**(r.get("late") or {}), **changed[r["student"]]}
-                    log(f"{r['student']}: late penalty now {changed[r['student']]['late_penalty']:g}")
+                    log(f"{r['student']}/{assignment}: late penalty now {changed[r['student']]['late_penalty']:g}")
     finally:
         bar.close()
         if own_helper:

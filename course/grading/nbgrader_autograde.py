@@ -71,7 +71,7 @@ class GradeInSandbox(NbGraderPreprocessor):
         result = grade_one(root, assignment, sub, limits=limits, timeout=course.submission_timeout(), launcher="bwrap")
         record_result(root, assignment, result, None, stamp=submission_stamp(sub, limits.notebook_bytes),
                       folder=sub.notebook.parent, db_url=db_url, late_policy=course.late_policy(assignment),
-                      class_dir=class_dir)
+                      class_dir=class_dir, notebook=sub.notebook)
         for error in result.get("grader_errors") or []:  # a grader bug is the instructor's to fix: never quiet
             self.log.error("GRADER ERROR %s/%s: %s", student, assignment, str(error).splitlines()[-1:])
         self.log.info("%s/%s graded in the sandbox: %g/%g %s", student, assignment, result["score"],

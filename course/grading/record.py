@@ -120,7 +120,8 @@ def writers(names=DEFAULT_OUTPUTS) -> list[Writer]:
 
 def record_result(root: Path, assignment: str, result: Result, feedback_html: str | None, *, stamp: dict,
                   folder: Path, db_url: str, late_policy, class_dir: Path | None = None,
-                  outputs: list[Writer] | None = None, gradebook_helper=None) -> Result:
+                  outputs: list[Writer] | None = None, gradebook_helper=None,
+                  notebook: Path | None = None) -> Result:
     """Record one graded submission: each writer in turn, then results.json, which says whether the
     gradebook has it (a submission is "already graded" only once every record of it exists). Each
     writer may fail for this submission alone (a full disk, a locked database): it is reported on
@@ -134,6 +135,7 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
     - class_dir: where autograded/ and feedback/ go (default: root)
     - outputs: the writers (default: writers(), the course's usual three)
     - gradebook_helper: a GradebookHelper that writes the gradebook (None: this process writes it)
+    - notebook: the graded file when it is not ``folder``/<master's name> (a renamed notebook)
     """
     data = class_dir or root
     for key in RECORDED_FIELDS:  # a result recorded before (into another gradebook) is recorded afresh
@@ -142,7 +144,7 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
     student = result["student"]
     notebook_id = master_notebook(root, assignment).stem
     result["submission"] = stamp
-    notebook = folder / f"{notebook_id}.ipynb"
+    notebook = notebook or folder / f"{notebook_id}.ipynb"
     # Lateness from times the student cannot write (the exchange's arrival, collect time), never
     # timestamp.txt alone; a stamp that is not believed fails closed (late) and says so.
     when = submission_time(root, student, assignment, notebook, stamp)

@@ -63,7 +63,7 @@ class Result(TypedDict, total=False):
     score: float  # sum of the items' scores, extra credit included; before any late penalty
     max_score: float  # what the required items give
     status: Status
-    message: str  # the whole submission's problem, for the student ("" when graded)
+    message: str  # the whole submission's problem, for the student ("" when graded; a renamed notebook's note)
     isolation: Literal["bwrap", "limits-only"]
     items: list[ItemResult]
     output: str  # what the submission printed (clipped)
@@ -72,7 +72,7 @@ class Result(TypedDict, total=False):
     sandbox: dict  # which limits held for the child (course.sandbox.process.Sandbox.enforced)
     grader_errors: list[str]  # grader or machinery failures, for instructors
     # added when recorded (course.grading.batch.record_result):
-    submission: dict  # {"sha256", "timestamp"}: which version of the notebook this is
+    submission: dict  # {"sha256", "timestamp", "note" if renamed}: which version of the notebook this is
     submitted_at: SubmittedAt
     late: Late
     late_notice: str  # for the student: why the submission counts as late

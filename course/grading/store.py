@@ -273,6 +273,12 @@ def grant_extension(db_url: str, assignment: str, student: str, hours: float) ->
         gb.grant_extension(assignment, student, minutes=round(hours * 60))
 
 
+def gradebook_students(db_url: str) -> set[str]:
+    """The ids of the gradebook's students (nbgrader's roster)."""
+    with gradebook(db_url) as gb:
+        return {student.id for student in gb.students}
+
+
 def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str, dict]:
     """student -> {"items": {item: score (manual if set, else auto)}, "late_penalty", "manual": [items]}.
 

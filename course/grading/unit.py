@@ -19,11 +19,13 @@ class Submission:
     student: str
     notebook: Path
     refused: str = ""  # why the submission is not graded (a symlinked folder), or ""
+    note: str = ""  # for the student: which file was graded instead of the master's name (or what was found), or ""
 
 
 def submission_stamp(sub: Submission, max_bytes: int = Limits.notebook_bytes) -> dict:
     """What identifies a version of a submission: the notebook's sha256 and its timestamp.txt
-    (nbgrader's submission time). A change to either means a resubmission, to be graded again."""
+    (nbgrader's submission time), and the note on a renamed notebook. A change to any means a
+    resubmission, to be graded again."""
     digest = hashlib.sha256()
     try:
         fd = os.open(sub.notebook, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -45,7 +47,10 @@ def submission_stamp(sub: Submission, max_bytes: int = Limits.notebook_bytes) ->
         timestamp = raw.decode("utf-8", "backslashreplace").strip()[:100] or None
     except OSError:
         timestamp = None
-    return {"sha256": digest.hexdigest(), "timestamp": timestamp}
+    stamp = {"sha256": digest.hexdigest(), "timestamp": timestamp}
+    if sub.note:  # which file was taken, or which were found: another one next time is graded again
+        stamp["note"] = sub.note
+    return stamp
 
 
 def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, timeout: float,
@@ -54,8 +59,8 @@ def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, t
     if sub.refused:
         return ungraded_result(root, assignment, sub.student, "invalid-notebook", sub.refused)
     try:
-        return grade_submission(root, assignment, sub.student, sub.notebook, limits=limits, timeout=timeout,
-                                launcher=launcher, pool=pool)
+        return with_note(grade_submission(root, assignment, sub.student, sub.notebook, limits=limits,
+                                          timeout=timeout, launcher=launcher, pool=pool), sub.note)
     except SandboxUnavailable:
         raise
     except Exception as exc:  # including RecursionError / MemoryError from a pathological notebook
@@ -63,6 +68,14 @@ def grade_one(root: Path, assignment: str, sub: Submission, *, limits: Limits, t
                                  f"grading failed: {type(exc).__name__}: {str(exc)[:1000]}")
         result["grader_errors"] = [traceback.format_exc()[-4000:]]
         return result
+
+
+def with_note(result: dict, note: str) -> dict:
+    """``result`` with ``note`` (the notebook found under another name) added to its message, which
+    the feedback page shows the student."""
+    if note:
+        result["message"] = f"{result['message']}；{note}" if result.get("message") else note
+    return result
 
 
 def grade_task(root: str, assignment: str, sub, limits: Limits, timeout: float,

@@ -573,7 +573,16 @@ def serve(config: ServeConfig, host: str = "127.0.0.1", port: int = 8000) -> Non
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, frame: None)
     connections = _file_descriptors_for(config.max_connections)
-    uvicorn.Server(uvicorn.Config(
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and not self.should_exit:  # bound and the app started: say where (port 0: the real one)
+                for address in sorted({sock.getsockname()[:2] for server in self.servers for sock in server.sockets}):
+                    shown = f"[{address[0]}]" if ":" in address[0] else address[0]
+                    print(f"course serve: listening on http://{shown}:{address[1]}", flush=True)
+
+    Server(uvicorn.Config(
         create_app(config), host=host, port=port, log_level="warning", proxy_headers=True,
         http=guarded_protocol(connections, config.header_timeout),
         timeout_keep_alive=5,  # an idle kept-alive connection is closed after 5 s
