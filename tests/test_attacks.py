@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from attack_corpus import ATTACKS, FORGE, MARKER, OK_REPLY
-from conftest import ROOT, release_notebook
+from helpers import ROOT, release_notebook
 from course.grading.batch import grade_all
 from course.paths import copy_course
 from course.sandbox.process import CallTimeout, ChildMisbehaved, Limits, Sandbox, bwrap_works

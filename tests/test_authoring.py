@@ -54,7 +54,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 from course.authoring import GRADER_API, AuthoringError, check_assignment
 from course.build import BuildError, check_authoring
 from course.paths import copy_course

@@ -6,7 +6,7 @@ import filecmp
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT, solved_release_notebook
+from helpers import ASSIGNMENTS, ROOT, solved_release_notebook
 import course.build as build_module
 from course.build import (BuildError, check_release_is_clean, solution_lines, solutions_up_to_date,
                           source_fingerprint, strip_markers, update_solutions)

@@ -16,7 +16,7 @@ import psutil
 import pytest
 from distributed import LocalCluster
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.parallel import dask_client
 from course.paths import copy_course
 from course.sandbox.process import bwrap_works

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from conftest import ROOT
+from helpers import ROOT
 from course.config import Course, CourseGrading, sqlite_url
 from course.paths import copy_course
 from course.sandbox.process import Limits

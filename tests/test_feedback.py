@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT, solved_release_notebook
+from helpers import ROOT, solved_release_notebook
 from course.grading.engine import grade_submission
 from course.grading.feedback import render_feedback
 from course.grading.notebooks import GradedItem, match_graded_cells

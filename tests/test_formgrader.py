@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.batch import grade_all
 from course.paths import copy_course
 from course.sandbox.process import Limits, bwrap_works

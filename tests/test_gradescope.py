@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, ASSIGNMENTS
+from helpers import ROOT, ASSIGNMENTS
 from course.gradescope import VISIBILITIES, build_zip, find_notebook, results_json
 from course.grading.engine import grade_submission
 from course.sandbox.process import Limits, bwrap_works

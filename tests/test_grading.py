@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT, release_notebook
+from helpers import ASSIGNMENTS, ROOT, release_notebook
 from course.paths import copy_course
 from course.grading.batch import grade_all
 from course.grading.result import check_result, dumps, loads

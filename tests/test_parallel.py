@@ -14,7 +14,7 @@ import json
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import copy_course
 from course.grading.batch import grade_all
 from course.grading.parallel import dask_client

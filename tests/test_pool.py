@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.engine import grade_submission
 from course.grading.notebooks import read_master
 from course.grading.pool import WARM_PREFIX, WarmPool, remove_stale_folders, warm_key

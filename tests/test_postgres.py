@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import pg_server
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import copy_course
 
 A = "initialization"

@@ -22,7 +22,7 @@ import httpx
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import copy_course
 from course.serve.app import ACCEPT_BURST
 from course.sandbox.process import bwrap_works

@@ -12,7 +12,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 
 MATRIX = ROOT / "docs" / "platform-matrix.json"
 # What the committed matrix must span (issue 17): every level x these kernels x 1 and 2 threads.

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading import record
 from course.grading.batch import grade_all
 from course.grading.store import export_csv

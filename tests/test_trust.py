@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from attack_corpus import ATTACKS
-from conftest import ROOT
+from helpers import ROOT
 from course.sandbox.process import bwrap_works
 from test_attacks import _attack_notebook
 from test_grading import FAST, NB_NAME, A, grade_nb, solved_notebook
