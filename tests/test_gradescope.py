@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, ASSIGNMENTS
+from helpers import ROOT, ASSIGNMENTS, sample_scores
 from course.gradescope import VISIBILITIES, build_zip, find_notebook, results_json
 from course.grading.engine import grade_submission
 from course.sandbox.process import Limits, bwrap_works
-from test_grading import SAMPLES
 
 A = "initialization"
 NB_NAME = "Initialization.ipynb"
