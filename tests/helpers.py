@@ -95,6 +95,14 @@ def append_to_cell(nb: nbformat.NotebookNode, grade_id: str, code: str) -> nbfor
     return nb
 
 
+def attack_notebook(base: str, cell_id: str, code: str, *, assignment: str = INIT,
+                    root: Path = ROOT) -> nbformat.NotebookNode:
+    """An attack of tests/attack_corpus.py: ``code`` appended to ``cell_id`` of the solved notebook
+    (base "solved") or of the untouched release (base "release")."""
+    nb = solved_notebook(assignment, root=root) if base == "solved" else release_notebook(assignment, root)
+    return append_to_cell(nb, cell_id, code)
+
+
 def write_notebook(path: Path, nb_or_text) -> Path:
     """A notebook, a str or bytes written to ``path`` (folders made)."""
     path.parent.mkdir(parents=True, exist_ok=True)
