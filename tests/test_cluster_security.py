@@ -175,7 +175,7 @@ def test_the_probe_runs_code_as_root_on_a_plain_local_cluster():
 def test_nobody_cannot_use_the_course_serve_cluster(tmp_path):
     """A running `course serve --workers 2`: every port of its processes but the web service's own
     refuses nobody as Dask and as HTTP."""
-    from test_serve import Server
+    from services import Server
 
     server = Server(copy_course(ROOT, tmp_path / "course")).start()
     try:

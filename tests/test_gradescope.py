@@ -24,6 +24,7 @@ NB_NAME = "Initialization.ipynb"
 SAMPLE = ROOT / "samples" / "submitted"
 CORRECT = SAMPLE / "correct" / A / NB_NAME
 WRONG = SAMPLE / "init_he_sqrt1" / A / NB_NAME
+SAMPLES = sample_scores()  # (assignment, student) -> its documented score
 
 # What Gradescope documents for results.json (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
 # every field is optional, but a score must be given at the top level or on every test.

@@ -85,7 +85,7 @@ def test_one_setting_moves_nbgrader_formgrader_and_every_course_command(tmp_path
     no SQLite gradebook appears."""
     from nbgrader.api import Gradebook
 
-    from test_formgrader import Formgrader
+    from services import Formgrader
 
     url = _fresh_database(postgres_url, "one_setting")
     monkeypatch.setenv("COURSE_DB_URL", url)

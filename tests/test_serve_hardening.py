@@ -26,7 +26,8 @@ from helpers import ROOT
 from course.paths import copy_course
 from course.serve.app import ACCEPT_BURST
 from course.sandbox.process import bwrap_works
-from test_serve import A, CHROMIUM, CORRECT, NB, Server, _hostile, upload, wait_graded
+from helpers import INIT as A
+from services import CHROMIUM, CORRECT, Server, hostile_upload, upload, wait_graded
 
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: course serve refuses to start")
 
@@ -368,7 +369,7 @@ def test_one_student_cannot_starve_another(srv):
     endless loop); student "patient"'s correct upload, arriving once the flood holds both
     workers, is graded within about one submission's time (FIFO: three), ahead of the flood."""
     wait_queue_empty(srv)
-    endless = _hostile("while True:\n    pass")
+    endless = hostile_upload("while True:\n    pass")
     flood = [upload(srv, srv.tokens["flooder"], endless) for _ in range(6)]
     assert [r.status_code for r in flood] == [202] * 6
     deadline = time.monotonic() + 30
@@ -534,7 +535,7 @@ def test_honest_student_is_graded_while_idle_connections_and_a_queue_flood_attac
                 sock.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n")
             held.append(sock)
         assert len(held) == 1000, f"only {len(held)} idle connections opened in 90 s"
-        endless = _hostile("while True:\n    pass")
+        endless = hostile_upload("while True:\n    pass")
         flood = [upload(server, server.tokens["flooder"], endless) for _ in range(6)]
         assert [r.status_code for r in flood] == [202] * 6
         seconds, r = healthz(server)
