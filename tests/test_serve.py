@@ -103,10 +103,10 @@ def test_instructor_dashboard_and_csv(server):
         assert csv_text.startswith("student,assignment")
 
 
-def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path):
+def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path, course_copy):
     """Uploads accepted (202), the server SIGKILLed while grading them, started again: every upload
     is graded exactly once and every course record exists."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     srv = Server(course, env={"TMPDIR": str(tmp)})
@@ -158,13 +158,13 @@ def _leftovers(tmp: Path) -> list[str]:
     return found
 
 
-def test_concurrent_uploads_hostile_ones_included_are_each_graded_once(tmp_path):
+def test_concurrent_uploads_hostile_ones_included_are_each_graded_once(tmp_path, course_copy):
     """8 clients at once, each uploading correct, wrong and hostile notebooks (an endless loop,
     os._exit, 100 MB of output, a process killer) and files that are not notebooks: every upload is
     answered without a 5xx, every notebook graded exactly once, the correct ones with full marks.
     Then the attempt limit counts refused files, and a server stopped as a service manager stops
     it (SIGTERM to all its processes) leaves no warm child behind."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     srv = Server(course, "--uploads-per-minute", "100", "--attempts", "10", "--call-timeout", "4",

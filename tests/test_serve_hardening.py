@@ -496,10 +496,10 @@ def test_logout_and_revocation_end_sessions_and_tokens(srv):
     assert "rita\t" not in srv.cli("token", "--list")
 
 
-def test_sigterm_shuts_down_cleanly(tmp_path):
+def test_sigterm_shuts_down_cleanly(course_copy):
     """SIGTERM to a server that has graded an upload: exit status 0, and nothing in its log
     about a failed shutdown or a traceback."""
-    server = Server(copy_course(ROOT, tmp_path / "course"))
+    server = Server(course_copy)
     token = server.token("sam")
     server.start()
     try:
@@ -512,14 +512,14 @@ def test_sigterm_shuts_down_cleanly(tmp_path):
     assert "shutdown failed" not in log.lower() and "Traceback" not in log, log[-3000:]
 
 
-def test_honest_student_is_graded_while_idle_connections_and_a_queue_flood_attack_together(tmp_path):
+def test_honest_student_is_graded_while_idle_connections_and_a_queue_flood_attack_together(course_copy):
     """The acceptance scenario of issue 18: one attacker holds 1,000 idle connections (the default
     cap; half of them with a request begun and never finished) while another floods the queue with
     endless loops. An honest correct upload is still graded with full marks within one
     submission's time plus its own grading, and /healthz answers ok, quickly, throughout."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 4096), hard), hard))
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     server = Server(course, "--uploads-per-minute", "100", "--timeout", str(TIMEOUT), "--call-timeout", str(TIMEOUT - 2))
     server.tokens = {name: server.token(name) for name in ("honest", "flooder")}
     server.start()

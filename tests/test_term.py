@@ -40,12 +40,12 @@ def _scores(course: Path) -> dict[str, float]:
             for p in (course / "autograded").glob(f"*/{A}/results.json")}
 
 
-def test_exchange_round_trip(tmp_path):
+def test_exchange_round_trip(tmp_path, course_copy):
     """release_assignment -> fetch_assignment / submit (three students) -> collect -> course grade ->
     release_feedback -> fetch_feedback (our pages), then generate_feedback --force from our autograded
     notebooks -> release_feedback -> fetch_feedback (nbgrader's page), then a resubmission collected
     with --update is graded again."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     nbgrader("release_assignment", A, cwd=course, exchange=exchange)
@@ -217,10 +217,10 @@ def test_zip_collect_from_an_lms_archive(tmp_path):
     assert _scores(course) == {"jay": 10, "kim": 7}
 
 
-def test_sample_students_are_a_class_of_their_own(tmp_path):
+def test_sample_students_are_a_class_of_their_own(course_copy):
     """`course grade/export/report --class-dir samples` (what `make demo` runs) writes results,
     feedback, gradebook, CSV and report under samples/ and nothing into the class's folders."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     expected = {"correct": 10.0, "init_he_sqrt1": 7.0, "untouched": 0.0}
     for student in expected:
         shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "samples" / "submitted" / student / A)
