@@ -94,6 +94,13 @@ def test_the_course_follows_the_authoring_rules(assignment):
     check_assignment(ROOT, assignment)
 
 
+def test_the_tiny_course_follows_the_authoring_rules():
+    """The synthetic course the machinery tests grade (tests/fixtures/tiny_course) is a course like the real one."""
+    from helpers import TINY, TINY_FIXTURE
+
+    check_assignment(TINY_FIXTURE, TINY)
+
+
 def test_release_refuses_an_untagged_setup_cell(tmp_path):
     """The Initialization master with its import cell untagged: `course release` exits 1 and names the
     cell, the graded answers that need it, the NameError every student would get and the fix; nbgrader
