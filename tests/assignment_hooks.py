@@ -12,7 +12,7 @@ import functools
 import importlib.util
 import types
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 
 HOOKS = ROOT / "tests" / "assignments"
 

@@ -242,3 +242,63 @@ def _evil(X, Y, initialization="he", learning_rate=0.01, num_iterations=15000, r
 train.__code__ = _evil.__code__
 ''', {"initialize_parameters_he": 0}, "graded"),
 }
+
+# --- the same attacks on the tiny course (tests/fixtures/tiny_course) --------------------------------
+# These three aim at what Initialization gives its students (init_utils, train): they stay on it.
+CONTENT_ATTACKS = ("redefined_helper", "rewired_resolver", "rewired_train_code")
+# Every other attack is on the machinery (sandbox, wire, processes, files): on the tiny course it is the
+# same code in the cell of `add` (1 point) or `scale` (2), with the function it defines rewritten for it.
+_TINY_CELL = {"initialize_parameters_zeros": "add", "initialize_parameters_random": "scale",
+              "initialize_parameters_he": "scale", "initialize_parameters_xavier": "scale"}
+_TINY_CODE = {
+    "environment_read": '''
+import glob, os
+seen = {}
+for path in glob.glob("/proc/*/environ"):
+    try:
+        seen[path] = open(path, "rb").read().decode(errors="replace")
+    except OSError as exc:
+        seen[path] = repr(exc)
+seen["self"] = repr(dict(os.environ))
+print(seen)
+def add(a, b):
+    return {"W1": seen}
+''',
+    "huge_type_name": '''
+Huge = type("A" * 5_000_000, (), {})
+def scale(x, k):
+    return Huge()
+''',
+    "search_for_solutions": '''
+import os
+found = []
+for top in ("/", ):
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr", "lib", "include", "share")]
+        for name in files:
+            if name.endswith((".ipynb", ".db")) or name.startswith(("test_tiny", "test_init")):
+                found.append(os.path.join(folder, name))
+if found:
+    def add(a, b):
+        return {"found": found}
+''',
+    "hang_once_then_fast": '''
+def scale(x, k):
+    while True:
+        pass
+''',
+    "huge_values": '''
+print("y" * (30 << 20))
+def scale(x, k):
+    return {"W1": ["z" * 1000] * 5000, "b1": list(range(500_000))}
+''',
+}
+
+
+def _tiny(name: str, attack: tuple) -> tuple:
+    base, cell_id, code, changes, status = attack
+    code = _TINY_CODE.get(name, code).replace("graders/initialization", "graders/tiny")
+    return base, _TINY_CELL[cell_id], code, {_TINY_CELL[k]: v for k, v in changes.items()}, status
+
+
+TINY_ATTACKS = {name: _tiny(name, attack) for name, attack in ATTACKS.items() if name not in CONTENT_ATTACKS}

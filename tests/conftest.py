@@ -1,19 +1,21 @@
-"""Shared fixtures: the repository root, a fresh build in a temp dir, notebook surgery."""
+"""Shared fixtures (course copies, the tiny synthetic course, a fresh build) and the tiers. What test
+modules share as code lives in tests/helpers.py: a test module imports from there, never from another
+test module."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-# tests/fixtures/fifth_assignment is a course tree (with a grader named test_*.py) that
-# tests/test_authoring.py copies into a course: not tests of this suite.
+import helpers
+from helpers import ASSIGNMENTS, ROOT, SHARED, TinyCourse, build_tiny_course, copy_real_course  # noqa: F401
+
+# tests/fixtures holds course trees (with graders named test_*.py) that tests copy into a course
+# (fifth_assignment: tests/test_authoring.py; tiny_course: the `tiny_course` fixture): not tests of this suite.
 collect_ignore = ["fixtures"]
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 # nbgrader shells out to alembic, which lives beside this interpreter.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
@@ -36,32 +38,35 @@ def fresh_build(tmp_path_factory) -> Path:
     return out
 
 
-def release_notebook(assignment: str) -> nbformat.NotebookNode:
-    path = next((ROOT / "release" / assignment).glob("*.ipynb"))
-    return nbformat.read(path, as_version=4)
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    """A private copy of the real course (what grading needs: source, release, graders, config)."""
+    return copy_real_course(tmp_path / "course")
 
 
-def replace_cell(nb: nbformat.NotebookNode, grade_id: str, source: str) -> nbformat.NotebookNode:
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            cell.source = source
-            return nb
-    raise KeyError(grade_id)
+@pytest.fixture(scope="session")
+def tiny_courses(tmp_path_factory):
+    """``make(dest) -> TinyCourse``: a private copy of the tiny course, released once per session."""
+    built = build_tiny_course(tmp_path_factory.mktemp("tiny-build") / "course")
+
+    def make(dest: Path) -> TinyCourse:
+        shutil.copytree(built, dest, symlinks=True)
+        return TinyCourse(dest)
+
+    return make
 
 
-def solved_release_notebook(assignment: str, cells: dict[str, str]) -> nbformat.NotebookNode:
-    """The release notebook with every graded cell holding the reference solution, except the
-    cells given in ``cells`` (grade_id -> source)."""
-    from course.paths import master_notebook
-    from course.samples import _solutions
+@pytest.fixture
+def tiny_course(tiny_courses, tmp_path) -> TinyCourse:
+    """A private, released copy of tests/fixtures/tiny_course (assignment `tiny`: add 1 point, scale 2)."""
+    return tiny_courses(tmp_path / "tiny")
 
-    solutions = _solutions(master_notebook(ROOT, assignment))
-    nb = release_notebook(assignment)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in solutions:
-            cell.source = cells.get(gid, solutions[gid]).strip("\n")
-    return nb
+
+@pytest.fixture
+def solved_notebook():
+    """``solved_notebook(assignment, cells=None, *, root=ROOT, strip=False)``: the release notebook with
+    every graded cell solved, except ``cells`` (grade_id -> source)."""
+    return helpers.solved_notebook
 
 
 # --- tiers ----------------------------------------------------------------------------------------

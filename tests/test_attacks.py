@@ -1,9 +1,10 @@
 """Hostile submissions (tests/attack_corpus.py and hostile files) graded as one batch between
 honest students: nobody's grade moves, the batch ends within its timeouts, nothing is left
-behind (files, processes, tmpfs memory) and no grader secret reaches any output."""
+behind (files, processes, tmpfs memory) and no grader secret reaches any output. The attacks on the
+machinery grade the tiny course (tests/fixtures/tiny_course); those on what Initialization gives its
+students (its train()) grade Initialization."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import resource
@@ -19,41 +20,28 @@ import nbformat
 import numpy as np
 import pytest
 
-from attack_corpus import ATTACKS, FORGE, MARKER, OK_REPLY
-from conftest import ROOT, release_notebook
+from attack_corpus import ATTACKS, CONTENT_ATTACKS, FORGE, MARKER, OK_REPLY, TINY_ATTACKS
 from course.grading.batch import grade_all
-from course.paths import copy_course
-from course.sandbox.process import CallTimeout, ChildMisbehaved, Limits, Sandbox, bwrap_works
-from test_grading import FULL, NB_NAME, A, solved_notebook
+from course.sandbox.process import _UID_BASE, _UID_SLOTS, CallTimeout, ChildMisbehaved, Limits, Sandbox, bwrap_works
+from helpers import INIT, INIT_NB, ROOT, SAMPLES, TINY, TINY_FULL, TINY_NB, attack_notebook, digest, write_notebook
 
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: the attacks need the sandbox")
 
 # Generous enough that honest work (and attacks that end) never time out on a loaded 2-core machine.
 LIMITS = Limits(call_timeout=8.0, memory_bytes=1 << 30)
 TIMEOUT = 60.0  # seconds per submission
-HONEST = {"correct": 10.0, "init_he_sqrt1": 7.0}
+A, NB_NAME = TINY, TINY_NB
+FULL = TINY_FULL  # add 1, scale 2
+# honest students of the tiny course: grade_id -> source (the others solved), and their scores
+HONEST = {"correct": ({}, 3.0), "scale_in_place": ({"scale": "def scale(x, k):\n    x *= k\n    return x"}, 2.0)}
 CHILD_UIDS = 1_900_000_000  # the sandbox's child uids start here (course.sandbox.process)
 
 
-def _digest(folder: Path, skip: tuple[str, ...] = ()) -> str:
-    """Hash of every path, link target and file content under folder (bytecode caches excepted)."""
-    h = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if (rel.parts and rel.parts[0] in skip) or "__pycache__" in rel.parts:
-            continue
-        if path.is_symlink():
-            h.update(f"L {rel} -> {os.readlink(path)}\n".encode())
-        elif path.is_file():
-            h.update(f"F {rel} {path.stat().st_mode:o}\n".encode())
-            h.update(path.read_bytes())
-        else:
-            h.update(f"D {rel} {path.stat().st_mode:o}\n".encode())
-    return h.hexdigest()
-
-
 def _suspects() -> set[tuple[int, str]]:
-    """Processes that belong to a sandbox child (its uid) or carry an attack's marker."""
+    """Processes that belong to a sandbox child of this process (its uid) or carry an attack's marker
+    outside any sandbox. (Sandbox children of other grading processes on the machine have uids of other
+    slots: not ours to count.)"""
+    own = _UID_BASE + (os.getpid() % 4_194_304) * _UID_SLOTS
     found = set()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
@@ -61,7 +49,7 @@ def _suspects() -> set[tuple[int, str]]:
             uid = int((proc / "status").read_text().split("Uid:")[1].split()[0])
         except (OSError, IndexError, ValueError):
             continue
-        if uid >= CHILD_UIDS or (MARKER in cmdline and "pytest" not in cmdline):
+        if own <= uid < own + _UID_SLOTS or (MARKER in cmdline and "pytest" not in cmdline and uid < CHILD_UIDS):
             found.add((int(proc.name), cmdline[:200]))
     return found
 
@@ -101,14 +89,7 @@ class _Listener:
         self.sock.close()
 
 
-def _attack_notebook(base: str, cell_id: str, code: str) -> nbformat.NotebookNode:
-    nb = solved_notebook() if base == "solved" else release_notebook(A)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id)
-    cell.source = cell.source + "\n" + code
-    return nb
-
-
-def _hostile_files(submitted: Path, honest_nb: Path) -> dict[str, tuple[float, str]]:
+def _hostile_files(submitted: Path, honest_nb: Path, master: Path, solved) -> dict[str, tuple[float, str]]:
     """Submissions that attack the reading of notebooks; returns their expected (score, status)."""
     def folder(name):
         d = submitted / name / A
@@ -118,16 +99,16 @@ def _hostile_files(submitted: Path, honest_nb: Path) -> dict[str, tuple[float, s
     folder("file_deep_list").joinpath(NB_NAME).write_text("[" * 100_000 + "]" * 100_000)
     folder("file_deep_object").joinpath(NB_NAME).write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
     os.symlink("/dev/zero", folder("link_dev_zero") / NB_NAME)
-    os.symlink(ROOT / "source" / A / NB_NAME, folder("link_master") / NB_NAME)
+    os.symlink(master, folder("link_master") / NB_NAME)
     os.symlink(honest_nb, folder("link_other_student") / NB_NAME)
     (submitted / "link_folder").mkdir()
     os.symlink(honest_nb.parent, submitted / "link_folder" / A)
     os.mkfifo(folder("file_fifo") / NB_NAME)
-    big = solved_notebook()
+    big = solved()
     big.cells.append(nbformat.v4.new_markdown_cell("x" * (40 << 20)))
     nbformat.write(big, str(folder("file_oversized") / NB_NAME))
     planted = folder("planted_files")
-    nbformat.write(solved_notebook(), str(planted / NB_NAME))
+    nbformat.write(solved(), str(planted / NB_NAME))
     trap = f"import pathlib; pathlib.Path({str(submitted.parent / 'PLANTED_CODE_RAN')!r}).write_text('x')\n"
     for name in ("conftest.py", "sitecustomize.py", "public_tests.py", "init_utils.py"):
         (planted / name).write_text(trap)
@@ -136,37 +117,34 @@ def _hostile_files(submitted: Path, honest_nb: Path) -> dict[str, tuple[float, s
     expected = {name: (0.0, "invalid-notebook") for name in (
         "file_deep_list", "file_deep_object", "link_dev_zero", "link_master", "link_other_student", "link_folder",
         "file_fifo", "file_oversized")}
-    expected["planted_files"] = (10.0, "graded")
+    expected["planted_files"] = (float(sum(FULL.values())), "graded")
     return expected
 
 
-def test_attack_batch_between_honest_students(tmp_path, monkeypatch):
+def test_attack_batch_between_honest_students(tiny_course, monkeypatch):
     """Does every attacker get exactly what its code deserves while honest students keep their
     scores, with nothing left behind and no grader secret in any output?"""
     canary = f"grader-secret-{uuid.uuid4().hex}"
     monkeypatch.setenv("COURSE_TEST_DATABASE_URL", f"postgresql://grader:{canary}@db/course")
     listener = _Listener()
-    course = copy_course(ROOT, tmp_path / "course")
+    course = tiny_course.root
     submitted = course / "submitted"
     expected: dict[str, tuple[float, str]] = {}
     for prefix in ("a", "z"):  # graded first and last
-        for student, score in HONEST.items():
-            dest = submitted / f"{prefix}_honest_{student}" / A
-            dest.mkdir(parents=True)
-            src = ROOT / "samples" / "submitted" / student / A / NB_NAME
-            dest.joinpath(NB_NAME).write_bytes(src.read_bytes())
+        for student, (cells, score) in HONEST.items():
+            tiny_course.submit(f"{prefix}_honest_{student}", tiny_course.solved(**cells))
             expected[f"{prefix}_honest_{student}"] = (score, "graded")
-    for name, (base, cell_id, code, changes, status) in ATTACKS.items():
-        nb = _attack_notebook(base, cell_id, code.replace("{port}", str(listener.port)))
-        (submitted / f"m_{name}" / A).mkdir(parents=True)
-        nbformat.write(nb, str(submitted / f"m_{name}" / A / NB_NAME))
+    for name, (base, cell_id, code, changes, status) in TINY_ATTACKS.items():
+        nb = attack_notebook(base, cell_id, code.replace("{port}", str(listener.port)), assignment=A, root=course)
+        tiny_course.submit(f"m_{name}", nb)
         scores = {k: (v if base == "solved" else 0) for k, v in FULL.items()} | changes
         expected[f"m_{name}"] = (float(sum(scores.values())), status)
-    expected |= _hostile_files(submitted, submitted / "a_honest_correct" / A / NB_NAME)
+    expected |= _hostile_files(submitted, submitted / "a_honest_correct" / A / NB_NAME, course / "source" / A / NB_NAME,
+                               tiny_course.solved)
 
-    venv_before = _digest(Path(sys.prefix))
-    course_before = _digest(course, skip=("autograded", "feedback"))
-    repo_before = _digest(ROOT / "graders") + _digest(ROOT / "source")
+    venv_before = digest(Path(sys.prefix))
+    course_before = digest(course, skip=("autograded", "feedback"))
+    repo_before = digest(ROOT / "graders") + digest(ROOT / "source")
     processes_before = _suspects()
     shmem_before = _shmem_bytes()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -184,13 +162,13 @@ def test_attack_batch_between_honest_students(tmp_path, monkeypatch):
     # a hung function costs about one call timeout, not one per test
     hang = next(r for r in results if r["student"] == "m_hang_once_then_fast")
     assert hang["seconds"] < 4 * LIMITS.call_timeout + 10, hang["seconds"]
-    fast = [t for i in hang["items"] if i["id"] == "initialize_parameters_random" for t in i["tests"]]
+    fast = [t for i in hang["items"] if i["id"] == "scale" for t in i["tests"]]
     assert len(fast) > 2 and sum("不再等待" in t["message"] for t in fast) == len(fast) - 1
 
     # nothing changed, nothing survives, nothing held
-    assert _digest(Path(sys.prefix)) == venv_before
-    assert _digest(course, skip=("autograded", "feedback")) == course_before
-    assert _digest(ROOT / "graders") + _digest(ROOT / "source") == repo_before
+    assert digest(Path(sys.prefix)) == venv_before
+    assert digest(course, skip=("autograded", "feedback")) == course_before
+    assert digest(ROOT / "graders") + digest(ROOT / "source") == repo_before
     assert not (course / "PLANTED_CODE_RAN").exists()
     assert _suspects() - processes_before == set()
     assert _shmem_bytes() - shmem_before < 32 << 20
@@ -206,6 +184,32 @@ def test_attack_batch_between_honest_students(tmp_path, monkeypatch):
             assert len(text.encode()) < (1 << 20) + (1 << 19), (path, len(text))
     sandboxes = [r["sandbox"] for r in results if r.get("sandbox")]
     assert sandboxes and all(s["capabilities"] == "none" and s["environment"] == "empty" for s in sandboxes)
+
+
+INIT_FULL = {"initialize_parameters_zeros": 2, "initialize_parameters_random": 3,
+             "initialize_parameters_he": 3, "initialize_parameters_xavier": 2}  # xavier's 2 are extra credit
+
+
+def test_attacks_on_initializations_given_helpers_between_honest_students(course_copy):
+    """The attacks that aim at what Initialization gives its students (a redefined or rewired train()
+    that trains with a right He): each earns exactly nothing for He, the honest students keep their
+    scores, and nothing of the course changes."""
+    submitted = course_copy / "submitted"
+    expected = {}
+    for prefix in ("a", "z"):
+        for student, score in (("correct", 10.0), ("init_he_sqrt1", 7.0)):
+            src = SAMPLES / student / INIT / INIT_NB
+            write_notebook(submitted / f"{prefix}_honest_{student}" / INIT / INIT_NB, src.read_bytes())
+            expected[f"{prefix}_honest_{student}"] = (score, "graded")
+    for name in CONTENT_ATTACKS:
+        base, cell_id, code, changes, status = ATTACKS[name]
+        write_notebook(submitted / f"m_{name}" / INIT / INIT_NB, attack_notebook(base, cell_id, code))
+        scores = {k: (v if base == "solved" else 0) for k, v in INIT_FULL.items()} | changes
+        expected[f"m_{name}"] = (float(sum(scores.values())), status)
+    course_before = digest(course_copy, skip=("autograded", "feedback"))
+    results = grade_all(course_copy, INIT, db_url="none", limits=LIMITS, timeout=TIMEOUT, log=lambda *_: None)
+    assert {r["student"]: (r["score"], r["status"]) for r in results} == expected
+    assert digest(course_copy, skip=("autograded", "feedback")) == course_before
 
 
 # --- the protocol, attacked directly -------------------------------------------------------------
@@ -293,10 +297,10 @@ def test_child_has_no_privileges_and_no_environment(tmp_path, monkeypatch):
     assert "s3cret" not in env1 and "s3cret" not in json.dumps(env)
 
 
-def test_grade_refuses_without_sandbox_and_bad_ids(tmp_path):
+def test_grade_refuses_without_sandbox_and_bad_ids(tiny_course, tmp_path):
     """`course grade` without a usable bubblewrap exits non-zero with how to install it; a student
     id that would leave autograded/ is refused."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = tiny_course.root
     env = dict(os.environ, COURSE_ROOT=str(course))
     run = [sys.executable, "-m", "course.cli", "grade", A, "--db", "none"]
     no_bwrap = dict(env, PATH=str(tmp_path / "empty-bin"))

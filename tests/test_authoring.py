@@ -54,7 +54,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 from course.authoring import GRADER_API, AuthoringError, check_assignment
 from course.build import BuildError, check_authoring
 from course.paths import copy_course
@@ -92,6 +92,13 @@ def _tiny_course(tmp_path, cells, grader=GRADER, files=None):
 def test_the_course_follows_the_authoring_rules(assignment):
     """Do the four real masters tag their setup cells, and do their graders use the documented API only?"""
     check_assignment(ROOT, assignment)
+
+
+def test_the_tiny_course_follows_the_authoring_rules():
+    """The synthetic course the machinery tests grade (tests/fixtures/tiny_course) is a course like the real one."""
+    from helpers import TINY, TINY_FIXTURE
+
+    check_assignment(TINY_FIXTURE, TINY)
 
 
 def test_release_refuses_an_untagged_setup_cell(tmp_path):

@@ -6,7 +6,7 @@ import json
 
 import nbformat
 
-from conftest import ROOT, release_notebook
+from helpers import ROOT, release_notebook
 from course.grading.autograded import MAX_AUTOGRADED_BYTES, build_autograded, write_autograded
 from course.grading.notebooks import read_master
 from course.paths import master_notebook

@@ -6,7 +6,7 @@ import filecmp
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT, solved_release_notebook
+from helpers import ASSIGNMENTS, ROOT, solved_release_notebook
 import course.build as build_module
 from course.build import (BuildError, check_release_is_clean, solution_lines, solutions_up_to_date,
                           source_fingerprint, strip_markers, update_solutions)
@@ -314,15 +314,14 @@ def test_reference_scan_finds_a_planted_implementation(tmp_path):
     assert leaks == [("public_tests._expected_gradients", "backward_propagation_n_fixed")]
 
 
-def test_points_live_in_the_notebook(tmp_path):
+def test_points_live_in_the_notebook(course_copy):
     """Raising an autograder test cell's points in source/ (He: 3 -> 4) scales its graders: the master
     notebook then scores 9/9 plus the 2 points of the Xavier bonus, not 8/9 plus 2."""
     import nbformat as nbf
 
     from course.grading.engine import grade_submission
-    from course.paths import copy_course
 
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     master = course / "source" / "initialization" / "Initialization.ipynb"
     nb = nbf.read(master, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_initialize_parameters_he")
@@ -374,15 +373,14 @@ def test_graded_cells_are_autograded_answers_and_test_cells(assignment):
                 and c.metadata["nbgrader"].get("solution")], "no manually graded answers"
 
 
-def test_release_refuses_a_test_cell_named_after_no_function(tmp_path):
+def test_release_refuses_a_test_cell_named_after_no_function(course_copy):
     """An autograder test cell must be test_<function> of an answer cell: otherwise its points
     would grade nothing, and the release stops."""
     import nbformat as nbf
 
     from course.build import BuildError, check_points
-    from course.paths import copy_course
 
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     master = course / "source" / "initialization" / "Initialization.ipynb"
     nb = nbf.read(master, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_initialize_parameters_he")

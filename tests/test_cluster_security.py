@@ -16,9 +16,8 @@ import psutil
 import pytest
 from distributed import LocalCluster
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.parallel import dask_client
-from course.paths import copy_course
 from course.sandbox.process import bwrap_works
 
 NOBODY = 65534
@@ -172,12 +171,12 @@ def test_the_probe_runs_code_as_root_on_a_plain_local_cluster():
 
 
 @pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: course serve refuses to start")
-def test_nobody_cannot_use_the_course_serve_cluster(tmp_path):
+def test_nobody_cannot_use_the_course_serve_cluster(course_copy):
     """A running `course serve --workers 2`: every port of its processes but the web service's own
     refuses nobody as Dask and as HTTP."""
-    from test_serve import Server
+    from services import Server
 
-    server = Server(copy_course(ROOT, tmp_path / "course")).start()
+    server = Server(course_copy).start()
     try:
         ports = listening_ports(server.proc.pid)
         assert server.port in ports
@@ -204,10 +203,10 @@ def test_scheduler_address_needs_tls():
 
 
 @pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable")
-def test_course_grade_on_a_tls_scheduler_with_certificates_from_dask_config(tmp_path):
+def test_course_grade_on_a_tls_scheduler_with_certificates_from_dask_config(tmp_path, course_copy):
     """`course grade --scheduler tls://...` with the CA, certificate and key named in Dask's own
     configuration (environment variables here) grades as serial grading does."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     for student in ("correct", "init_he_sqrt1"):
         shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
     keys = tmp_path / "keys"

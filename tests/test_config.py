@@ -11,9 +11,8 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from conftest import ROOT
+from helpers import ROOT
 from course.config import Course, CourseGrading, sqlite_url
-from course.paths import copy_course
 from course.sandbox.process import Limits
 
 A = "initialization"
@@ -24,9 +23,9 @@ def _cli(course: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
                           env=dict(os.environ, COURSE_ROOT=str(course), **env))
 
 
-def test_gradebook_url_comes_from_the_config_file(tmp_path, monkeypatch):
+def test_gradebook_url_comes_from_the_config_file(course_copy, monkeypatch):
     """COURSE_DB_URL reaches us the way it reaches nbgrader: through nbgrader_config.py."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     monkeypatch.delenv("COURSE_DB_URL", raising=False)
     assert Course.load(course).db_url == sqlite_url(course.resolve() / "gradebook.db")
     monkeypatch.setenv("COURSE_DB_URL", "postgresql://grader@db.example/course")
@@ -47,8 +46,8 @@ def test_limit_defaults_are_those_the_sandbox_enforces():
     assert Course(ROOT, Config()).limits() == limits
 
 
-def test_configured_limits_reach_course_grade_and_a_flag_overrides_them(tmp_path):
-    course = copy_course(ROOT, tmp_path / "course")
+def test_configured_limits_reach_course_grade_and_a_flag_overrides_them(course_copy):
+    course = course_copy
     with (course / "nbgrader_config.py").open("a") as f:
         f.write("\nc.CourseGrading.call_timeout = 7.5\nc.CourseGrading.memory_mb = 1536\n")
     shutil.copytree(ROOT / "samples" / "submitted" / "correct" / A, course / "submitted" / "s1" / A)
@@ -74,14 +73,14 @@ class ScoreLine:
         (recording.data / "scores.txt").open("a").write(f"{result['student']} {result['score']:g}\n")
 
 
-def test_outputs_are_the_configured_writers(tmp_path, monkeypatch):
+def test_outputs_are_the_configured_writers(course_copy, monkeypatch):
     """The configured list decides what is written besides results.json; an unknown name is refused."""
     import pytest
 
     from course.grading.batch import grade_all
 
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     with (course / "nbgrader_config.py").open("a") as f:
         f.write('\nc.CourseGrading.outputs = ["autograded", "test_config:ScoreLine"]\n')
     shutil.copytree(ROOT / "samples" / "submitted" / "correct" / A, course / "submitted" / "s1" / A)

@@ -8,7 +8,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 from course.grading.reference import load_reference
 
 BLOCK = ("-", "*", "|", "#", ">", "$$", "```", "<") + tuple(f"{i}." for i in range(1, 10))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.util
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 from course.paths import dataset_copies
 
 

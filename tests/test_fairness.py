@@ -9,7 +9,7 @@ import os
 import nbformat
 import pytest
 
-from conftest import ROOT, solved_release_notebook
+from helpers import ROOT, solved_release_notebook
 from corpus import CORRECT, MISTAKES
 from course.grading.engine import grade_submission
 from course.grading.notebooks import read_master

@@ -10,11 +10,10 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT, solved_release_notebook
+from helpers import ROOT, solved_release_notebook
 from course.grading.engine import grade_submission
 from course.grading.feedback import render_feedback
 from course.grading.notebooks import GradedItem, match_graded_cells
-from course.paths import copy_course
 
 A = "initialization"
 NB_NAME = "Initialization.ipynb"
@@ -50,13 +49,13 @@ def test_feedback_layout_survives_long_messages(he_sqrt1_result):
     assert page.count('<td class="points">') == sum(len(i["tests"]) for i in long["items"])
 
 
-def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path):
+def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path, course_copy):
     """Is the bonus on top of a maximum of 8 in results.json, the feedback, the CSV and nbgrader's gradebook?"""
     from course.build import generate_release
     from course.grading.batch import grade_all
     from course.grading.store import export_csv
 
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     for student in ("correct", "init_xavier_precedence"):
         shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
     db = f"sqlite:///{course / 'gradebook.db'}"
@@ -128,9 +127,9 @@ def test_lambda_and_exec_bound_functions_are_graded(tmp_path):
         "initialize_parameters_xavier": 2}
 
 
-def test_grader_error_makes_course_grade_fail_loudly(tmp_path):
+def test_grader_error_makes_course_grade_fail_loudly(course_copy):
     """When a grader itself fails, does `course grade` exit non-zero and name the failing test?"""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     shutil.copytree(ROOT / "samples" / "submitted" / "correct" / A, course / "submitted" / "correct" / A)
     grader = course / "graders" / A / "test_initialization.py"
     grader.write_text(grader.read_text(encoding="utf-8") + '''

@@ -7,28 +7,25 @@ from __future__ import annotations
 import csv
 import json
 import os
-import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.batch import grade_all
 from course.paths import copy_course
 from course.sandbox.process import Limits, bwrap_works
-from test_grading import NB_NAME, SOLUTIONS, solved_notebook
+from helpers import INIT_NB as NB_NAME, solutions, solved_notebook as _solved
+from services import Formgrader, submit_payload
 
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable")
 
 A = "initialization"
 NOTEBOOK = NB_NAME.removesuffix(".ipynb")
+SOLUTIONS = solutions(A)
 HE_WRONG = SOLUTIONS["initialize_parameters_he"].replace("2 /", "1 /")
 STAMP = "2026-11-20 10:00:00.000000 UTC"
 EXPECTED = {"alice": 10.0, "bob": 7.0, "carl": 0.0}  # carl's notebook is not JSON
@@ -41,8 +38,8 @@ def _env(**extra) -> dict:
 def _class(tmp_path: Path) -> Path:
     """A course with three graded submissions (with timestamps) and their gradebook."""
     course = copy_course(ROOT, tmp_path / "course")
-    notebooks = {"alice": nbformat.writes(solved_notebook()),
-                 "bob": nbformat.writes(solved_notebook(initialize_parameters_he=HE_WRONG)),
+    notebooks = {"alice": nbformat.writes(_solved(A)),
+                 "bob": nbformat.writes(_solved(A, {"initialize_parameters_he": HE_WRONG})),
                  "carl": "{not a notebook"}
     for student, text in notebooks.items():
         folder = course / "submitted" / student / A
@@ -53,69 +50,6 @@ def _class(tmp_path: Path) -> Path:
                         log=lambda *_: None)
     assert {r["student"]: r["score"] for r in results} == EXPECTED
     return course
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Formgrader:
-    """`jupyter server` with nbgrader's server extensions (formgrader as `jupyter lab` serves it), run
-    from the course root; requests carry the token."""
-
-    def __init__(self, course: Path, tmp: Path):
-        self.token = secrets.token_hex(16)
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tmp / "formgrader.log"
-        cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}"]
-        if os.geteuid() == 0:
-            cmd.append("--allow-root")
-        env = _env(JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"))
-        with self.log.open("w") as log:
-            self.proc = subprocess.Popen(cmd, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, seconds: float = 120) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                if self.get("/formgrader/api/status")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.5)
-        raise AssertionError(f"the formgrader did not start:\n{self.log.read_text()[-4000:]}")
-
-    def request(self, path: str, method: str = "GET", body: dict | None = None) -> tuple[int, str]:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=120) as resp:
-                return resp.status, resp.read().decode("utf-8")
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode("utf-8", "replace")
-
-    def get(self, path: str) -> tuple[int, str]:
-        return self.request(path)
-
-    def json(self, path: str, method: str = "GET", body: dict | None = None):
-        status, text = self.request(path, method, body)
-        assert status == 200, (path, status, text[-2000:])
-        return json.loads(text)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture
@@ -186,7 +120,7 @@ def test_nbgrader_autograde_needs_no_manual_grade(tmp_path):
     db = f"sqlite:///{course / 'gradebook.db'}"
     folder = course / "submitted" / "dana" / A
     folder.mkdir(parents=True)
-    nbformat.write(solved_notebook(initialize_parameters_he=HE_WRONG), str(folder / NB_NAME))
+    nbformat.write(_solved(A, {"initialize_parameters_he": HE_WRONG}), str(folder / NB_NAME))
     common = [f"--CourseDirectory.root={course}", f"--CourseDirectory.db_url={db}"]
     for args in (["generate_assignment", A, "--force"], ["autograde", A, "--student=dana", "--ExecutePreprocessor.timeout=600"]):
         out = subprocess.run([sys.executable, "-m", "nbgrader", *args, *common], cwd=course, env=_env(),
@@ -209,7 +143,6 @@ def test_formgrader_autograde_button_grades_in_the_sandbox(formgrader):
     `nbgrader autograde`, run inside the Jupyter server as the instructor) on a correct notebook
     carrying a payload: graded by our engine (10, the extra credit included), and the payload
     neither wrote beside the course nor read the hidden grader."""
-    from test_trust import submit_payload
 
     course, server = formgrader
     submit_payload(course)

@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, ASSIGNMENTS
+from helpers import ROOT, ASSIGNMENTS, sample_scores
 from course.gradescope import VISIBILITIES, build_zip, find_notebook, results_json
 from course.grading.engine import grade_submission
 from course.sandbox.process import Limits, bwrap_works
-from test_grading import SAMPLES
 
 A = "initialization"
 NB_NAME = "Initialization.ipynb"
 SAMPLE = ROOT / "samples" / "submitted"
 CORRECT = SAMPLE / "correct" / A / NB_NAME
 WRONG = SAMPLE / "init_he_sqrt1" / A / NB_NAME
+SAMPLES = sample_scores()  # (assignment, student) -> its documented score
 
 # What Gradescope documents for results.json (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
 # every field is optional, but a score must be given at the top level or on every test.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.reference import load_reference
 
 MASTER = ROOT / "source" / "gradient_checking" / "Gradient_Checking.ipynb"

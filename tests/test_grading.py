@@ -1,64 +1,45 @@
-"""Grading end to end: exact scores for samples and hostile submissions, records never lost."""
+"""Grading end to end: exact scores for hostile submissions, unreadable and missing notebooks, batches
+that record every result and resume, all on the tiny synthetic course (tests/fixtures/tiny_course); and
+the real assignments' samples and masters graded with their documented scores."""
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 import tempfile
+import types
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT, release_notebook
-from course.paths import copy_course
 from course.grading.batch import grade_all
-from course.grading.result import check_result, dumps, loads
 from course.grading.engine import grade_submission
-from course.samples import _solutions
+from course.grading.result import check_result, dumps, loads
 from course.sandbox.process import Limits, bwrap_works
+from helpers import ASSIGNMENTS, ROOT, TINY, TINY_FULL, TINY_NB, fast_limits, item_scores, sample_scores, with_zero
 
-A = "initialization"
-NB_NAME = "Initialization.ipynb"
-SOLUTIONS = _solutions(ROOT / "source" / A / NB_NAME)
-FAST = Limits(call_timeout=3.0, memory_bytes=1 << 30)
-
-
-def solved_notebook(**replacements) -> nbformat.NotebookNode:
-    """The release notebook with every graded cell solved, except those replaced."""
-    nb = release_notebook(A)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in SOLUTIONS:
-            cell.source = replacements.get(gid, SOLUTIONS[gid])
-    return nb
+A, NB_NAME = TINY, TINY_NB
+FAST = fast_limits()
+# The tiny grader's points (its docstring): add 1 (0.5 per case: ints, floats); scale 2 (0.5 per value
+# case, 1 for leaving its input unchanged).
+FULL = TINY_FULL
+ADD = "def add(a, b):\n    return a + b\n"
+SCALE = "def scale(x, k):\n    return np.multiply(x, k)\n"
 
 
-def grade_nb(tmp_path, nb_or_text, **kw):
-    path = tmp_path / NB_NAME
-    if isinstance(nb_or_text, (str, bytes)):
-        path.write_bytes(nb_or_text if isinstance(nb_or_text, bytes) else nb_or_text.encode())
-    else:
-        nbformat.write(nb_or_text, str(path))
-    return grade_submission(ROOT, A, "s", path, limits=kw.pop("limits", FAST), **kw)
+def zero(*ids):
+    return with_zero(FULL, *ids)
 
 
-def item_scores(result):
-    return {i["id"]: i["score"] for i in result["items"]}
+# --- the tiny course: the machinery -------------------------------------------------------------
 
-
-FULL = {"initialize_parameters_zeros": 2, "initialize_parameters_random": 3,
-        "initialize_parameters_he": 3, "initialize_parameters_xavier": 2}
-
-
-def with_zero(*ids):
-    return {k: (0 if k in ids else v) for k, v in FULL.items()}
-
-
-def test_source_scores_full(tmp_path):
-    """Graded as a submission, does the master notebook get full marks?"""
-    r = grade_submission(ROOT, A, "source", ROOT / "source" / A / NB_NAME)
-    assert (r["score"], r["max_score"], r["status"]) == (10, 8, "graded")  # xavier's 2 are extra credit
+def test_source_scores_full(tiny_course):
+    """Graded as a submission, does the master notebook get full marks, with every timing recorded?"""
+    r = grade_submission(tiny_course.root, A, "source", tiny_course.root / "source" / A / NB_NAME)
+    assert (r["score"], r["max_score"], r["status"]) == (3, 3, "graded")
+    assert item_scores(r) == FULL
     # the phases bench/time_breakdown.py reports: all recorded, nested ones inside their parent
     t = r["timings"]
     assert set(t) == {"read", "reference", "sandbox_start", "child_start", "setup", "cells",
@@ -69,259 +50,208 @@ def test_source_scores_full(tmp_path):
     assert t["child_calls"] > 0
 
 
-def test_grading_is_independent_of_cwd_and_loaded_modules(tmp_path, monkeypatch):
+def test_grading_is_independent_of_cwd_and_loaded_modules(tiny_course, tmp_path, monkeypatch):
     """A course without an ini file, graded from /, while a module named like the grader is already loaded."""
-    import types
-
-    course = copy_course(ROOT, tmp_path / "course")
-    monkeypatch.setitem(sys.modules, "test_initialization", types.ModuleType("test_initialization"))
+    path = tiny_course.submit("correct", tiny_course.solved())
+    monkeypatch.setitem(sys.modules, "test_tiny", types.ModuleType("test_tiny"))
     monkeypatch.chdir("/")
-    r = grade_submission(course, A, "correct", ROOT / "samples" / "submitted" / "correct" / A / NB_NAME, limits=FAST)
-    assert (r["score"], r["status"]) == (10, "graded"), r.get("message")
+    r = grade_submission(tiny_course.root, A, "correct", path, limits=FAST)
+    assert (r["score"], r["status"]) == (3, "graded"), r.get("message")
 
 
-def test_release_scores_zero():
+def test_release_scores_zero(tiny_course):
     """Does the untouched release get zero, with status graded?"""
-    r = grade_submission(ROOT, A, "release", ROOT / "release" / A / NB_NAME)
+    r = grade_submission(tiny_course.root, A, "release", tiny_course.root / "release" / A / NB_NAME)
     assert (r["score"], r["status"]) == (0, "graded")
     assert "NotImplementedError" in r["items"][0]["tests"][0]["message"]
 
 
-def test_grader_points_match_notebook_points():
-    """Does each item's grader points add up to its cell points in the master notebook?"""
-    r = grade_submission(ROOT, A, "source", ROOT / "source" / A / NB_NAME)
+def test_grader_points_match_notebook_points(tiny_course):
+    """Are the grader's shares scaled to the notebook's points (add: 2 x 1 -> 0.5 each; scale: 1, 1, 2 -> 0.5,
+    0.5, 1)?"""
+    r = grade_submission(tiny_course.root, A, "source", tiny_course.root / "source" / A / NB_NAME)
+    points = {i["id"]: sorted(t["points"] for t in i["tests"]) for i in r["items"]}
+    assert points == {"add": [0.5, 0.5], "scale": [0.5, 0.5, 1.0]}
     for item in r["items"]:
         assert sum(t["points"] for t in item["tests"]) == item["max_score"], item["id"]
 
 
-def _sample_scores():
-    """(assignment, student) -> score, from the SCORES of each tools/samples/<assignment>.py."""
-    import importlib.util
-
-    scores = {}
-    for assignment in ASSIGNMENTS:
-        path = ROOT / "tools" / "samples" / f"{assignment}.py"
-        if path.is_file():
-            spec = importlib.util.spec_from_file_location(f"sample_scores_{assignment}", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            assert set(module.SCORES) == set(module.SAMPLES) | {"untouched"}, f"{path}: a score for every sample"
-            scores.update({(assignment, student): score for student, score in module.SCORES.items()})
-    return scores
-
-
-SAMPLES = _sample_scores()
-
-
-@pytest.mark.parametrize("assignment,student", SAMPLES)
-def test_sample_submission_scores(assignment, student):
-    """Does each committed sample get exactly its documented score?"""
-    notebook = next((ROOT / "source" / assignment).glob("*.ipynb")).name
-    r = grade_submission(ROOT, assignment, student, ROOT / "samples" / "submitted" / student / assignment / notebook)
-    assert (r["score"], r["status"]) == (SAMPLES[assignment, student], "graded"), r
-    assert check_result(r) == []
-
-
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_master_full_release_zero(assignment):
-    """Graded as submissions, does source/ score full marks and release/ zero?"""
-    name = next((ROOT / "source" / assignment).glob("*.ipynb")).name
-    full = grade_submission(ROOT, assignment, "source", ROOT / "source" / assignment / name)
-    zero = grade_submission(ROOT, assignment, "release", ROOT / "release" / assignment / name)
-    assert full["score"] == sum(i["max_score"] for i in full["items"]) >= full["max_score"] > 0 and zero["score"] == 0
-    for item in full["items"]:
-        assert sum(t["points"] for t in item["tests"]) == item["max_score"], item["id"]
-
-
-HE_BODY = SOLUTIONS["initialize_parameters_he"]
-
 HOSTILE = {
-    "loop_top_level": (dict(initialize_parameters_he="while True:\n    pass\n" + HE_BODY),
-                       with_zero("initialize_parameters_he"), "timeout"),
-    "loop_in_function": (dict(initialize_parameters_he=HE_BODY.replace("np.random.seed(3)", "np.random.seed(3)\n    while True: pass")),
-                         with_zero("initialize_parameters_he"), "timeout"),
-    "os_exit_top_level": (dict(initialize_parameters_zeros="import os\nos._exit(1)\n" + SOLUTIONS["initialize_parameters_zeros"]),
-                          with_zero("initialize_parameters_zeros"), "crashed"),
-    "os_exit_in_function": (dict(initialize_parameters_he=HE_BODY.replace("np.random.seed(3)", "import os; os._exit(1)")),
-                            with_zero("initialize_parameters_he"), "crashed"),
-    "sys_exit": (dict(initialize_parameters_random="import sys\nsys.exit()\n"), with_zero("initialize_parameters_random"), "graded"),
-    "raise_at_import": (dict(initialize_parameters_xavier="import no_such_module_here\n" + SOLUTIONS["initialize_parameters_xavier"]),
-                        with_zero("initialize_parameters_xavier"), "graded"),
-    "syntax_error": (dict(initialize_parameters_random="def initialize_parameters_random(layers_dims:\n    pass"),
-                     with_zero("initialize_parameters_random"), "graded"),
-    "memory_bomb": (dict(initialize_parameters_zeros="x = bytearray(8 << 30)\n" + SOLUTIONS["initialize_parameters_zeros"]),
-                    with_zero("initialize_parameters_zeros"), "graded"),
-    "print_50mb": (dict(initialize_parameters_zeros="print('x' * (50 << 20))\n" + SOLUTIONS["initialize_parameters_zeros"]),
-                   FULL, "graded"),
-    "stderr_warning": (dict(initialize_parameters_zeros="import warnings, sys\nwarnings.warn('harmless')\nprint('noise', file=sys.stderr)\n"
-                            + SOLUTIONS["initialize_parameters_zeros"]), FULL, "graded"),
-    "patch_allclose": (dict(initialize_parameters_he="np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
-                            "import builtins\nbuiltins.isinstance = lambda *a: True\n"
-                            "def initialize_parameters_he(layers_dims):\n    return {}"), with_zero("initialize_parameters_he"), "crashed"),
-    "eq_always_true": (dict(initialize_parameters_he="class Anything(dict):\n    def __eq__(self, other): return True\n"
-                            "def initialize_parameters_he(layers_dims):\n    return Anything()"), with_zero("initialize_parameters_he"), "graded"),
-    "ndarray_subclass": (dict(initialize_parameters_zeros="class A(np.ndarray):\n    def __eq__(s, o): return np.ones(s.shape, bool)\n"
-                              + SOLUTIONS["initialize_parameters_zeros"].replace("np.zeros((layers_dims[l], 1))", "np.zeros((layers_dims[l], 1)).view(A)")),
-                         with_zero("initialize_parameters_zeros"), "graded"),
-    "wrong_shapes": (dict(initialize_parameters_zeros=SOLUTIONS["initialize_parameters_zeros"].replace("(layers_dims[l], layers_dims[l - 1])", "(layers_dims[l - 1], layers_dims[l])")),
-                     {**FULL, "initialize_parameters_zeros": 0.5}, "graded"),  # [1, 1] is square
-    "returns_nan": (dict(initialize_parameters_zeros=SOLUTIONS["initialize_parameters_zeros"].replace("np.zeros((layers_dims[l], 1))", "np.full((layers_dims[l], 1), np.nan)")),
-                    with_zero("initialize_parameters_zeros"), "graded"),
+    "loop_top_level": (dict(scale="while True:\n    pass\n" + SCALE), zero("scale"), "timeout"),
+    "loop_in_function": (dict(scale="def scale(x, k):\n    while True: pass\n"), zero("scale"), "timeout"),
+    "os_exit_top_level": (dict(add="import os\nos._exit(1)\n" + ADD), zero("add"), "crashed"),
+    "os_exit_in_function": (dict(scale="def scale(x, k):\n    import os; os._exit(1)\n"), zero("scale"), "crashed"),
+    "sys_exit": (dict(add="import sys\nsys.exit()\n"), zero("add"), "graded"),
+    "raise_at_import": (dict(scale="import no_such_module_here\n" + SCALE), zero("scale"), "graded"),
+    "syntax_error": (dict(add="def add(a, b:\n    pass"), zero("add"), "graded"),
+    "memory_bomb": (dict(add="x = bytearray(8 << 30)\n" + ADD), zero("add"), "graded"),
+    "print_50mb": (dict(add="print('x' * (50 << 20))\n" + ADD), FULL, "graded"),
+    "stderr_warning": (dict(add="import warnings, sys\nwarnings.warn('harmless')\nprint('noise', file=sys.stderr)\n" + ADD),
+                       FULL, "graded"),
+    "patch_allclose": (dict(scale="np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+                                  "import builtins\nbuiltins.isinstance = lambda *a: True\n"
+                                  "def scale(x, k):\n    return {}"), zero("scale"), "crashed"),
+    "eq_always_true": (dict(add="class Anything(float):\n    def __eq__(self, other): return True\n"
+                                "def add(a, b):\n    return Anything(0)"), zero("add"), "graded"),
+    "ndarray_subclass": (dict(scale="class A(np.ndarray):\n    def __eq__(s, o): return np.ones(s.shape, bool)\n"
+                                    "def scale(x, k):\n    return np.multiply(x, k).view(A)"), zero("scale"), "graded"),
+    "add_ints_only": (dict(add="def add(a, b):\n    return int(a) + int(b)"), {**FULL, "add": 0.5}, "graded"),  # floats wrong
+    "scale_in_place": (dict(scale="def scale(x, k):\n    x *= k\n    return x"), {**FULL, "scale": 1.0}, "graded"),
+    "returns_nan": (dict(scale="def scale(x, k):\n    return np.full(np.shape(x), np.nan)"), zero("scale"), "graded"),
 }
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_hostile_submission(tmp_path, name):
+def test_hostile_submission(tiny_course, tmp_path, name):
     """Does each hostile cell cost exactly its own function's points, with the right status?"""
     replacements, expected, status = HOSTILE[name]
-    r = grade_nb(tmp_path, solved_notebook(**replacements))
+    r = tiny_course.grade(tmp_path, tiny_course.solved(**replacements))
     assert item_scores(r) == expected
     assert r["status"] == status
     assert len(r["output"]) < 200_000  # output is capped
     assert check_result(r) == []
 
 
-SECRET_FILES = [ROOT / "source" / A / NB_NAME, ROOT / "graders" / A / "test_initialization.py",
-                ROOT / "samples" / "submitted" / "correct" / A / NB_NAME, ROOT / "nbgrader_config.py",
-                Path(tempfile.gettempdir()) / "course-secret-gradebook.db"]
-
-
-def test_submission_cannot_read_source_or_graders(tmp_path):
-    """Can a submission read source/, graders/ or the gradebook? (bubblewrap: no file is visible)"""
+def test_submission_cannot_read_source_or_graders(tiny_course, tmp_path):
+    """Can a submission read source/, graders/ or the gradebook, of the course it is graded in or of the
+    repository? (bubblewrap: no file is visible)"""
     if not bwrap_works():
         pytest.skip("bubblewrap not usable: the limits-only mode does not hide files")
-    SECRET_FILES[-1].write_text("a gradebook")  # under the host's /tmp, which the sandbox replaces
+    course = tiny_course.root
+    secrets = [course / "source" / A / NB_NAME, course / "graders" / A / "test_tiny.py", course / "gradebook.db",
+               ROOT / "source" / "initialization" / "Initialization.ipynb",
+               ROOT / "graders" / "initialization" / "test_initialization.py",
+               ROOT / "samples" / "submitted" / "correct" / "initialization" / "Initialization.ipynb",
+               ROOT / "nbgrader_config.py", Path(tempfile.gettempdir()) / "course-secret-gradebook.db"]
+    secrets[-1].write_text("a gradebook")  # under the host's /tmp, which the sandbox replaces
     probe = (
         "import os, glob\n"
-        f"targets = {[str(p) for p in SECRET_FILES]!r}\n"
-        "targets += ['../../source/initialization/Initialization.ipynb', '../graders', '../../graders']\n"
+        f"targets = {[str(p) for p in secrets]!r}\n"
+        "targets += ['../../source/tiny/Tiny.ipynb', '../graders', '../../graders']\n"
         "paths = [p for p in targets if os.path.exists(p)]\n"
-        "def initialize_parameters_he(layers_dims):\n"
-        "    np.random.seed(3)\n"
+        "def scale(x, k):\n"
         "    if paths: return {'leak': len(paths)}\n"
-        "    return {'W%d' % l: np.random.randn(layers_dims[l], layers_dims[l-1]) * np.sqrt(2 / layers_dims[l-1]) for l in range(1, len(layers_dims))} | "
-        "{'b%d' % l: np.zeros((layers_dims[l], 1)) for l in range(1, len(layers_dims))}\n"
+        "    return np.multiply(x, k)\n"
     )
-    r = grade_nb(tmp_path, solved_notebook(initialize_parameters_he=probe))
+    r = tiny_course.grade(tmp_path, tiny_course.solved(scale=probe))
     assert item_scores(r) == FULL
     assert r["isolation"] == "bwrap"
     # The probe does find the files outside the sandbox, so it can fail.
     outside: dict = {"np": __import__("numpy")}
-    exec(probe.replace("'../../", f"'{ROOT}/x/../"), outside)
-    assert outside["paths"]
+    exec(probe.replace("'../../", f"'{course}/x/../"), outside)
+    assert len(outside["paths"]) == len(secrets)
 
 
-def test_submission_cannot_write_outside(tmp_path):
+def test_submission_cannot_write_outside(tiny_course, tmp_path):
     """Does a write outside the sandbox fail (and a write into its own folder too)?"""
     if not bwrap_works():
         pytest.skip("bubblewrap not usable")
     target = tmp_path / "pwned.txt"
-    cell = f"open({str(target)!r}, 'w').write('x')\n" + SOLUTIONS["initialize_parameters_zeros"]
-    r = grade_nb(tmp_path, solved_notebook(initialize_parameters_zeros=cell))
+    cell = f"open({str(target)!r}, 'w').write('x')\n" + ADD
+    r = tiny_course.grade(tmp_path, tiny_course.solved(add=cell))
     assert not target.exists()
-    assert item_scores(r)["initialize_parameters_zeros"] == 0
+    assert item_scores(r) == zero("add")
 
 
-def test_process_burst_is_cleaned_up(tmp_path):
+def test_process_burst_is_cleaned_up(tiny_course, tmp_path):
     """Do processes left running by a submission die with it, and does a burst over the process
     budget fail only the cell that started it?"""
     if not bwrap_works():
         pytest.skip("bubblewrap not usable: PID namespace needed")
     spawn = ("import subprocess, sys\n"
              "procs = [subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)']) for _ in range({n})]\n")
-    for n, expected in ((20, FULL), (200, with_zero("initialize_parameters_zeros"))):
-        cell = spawn.format(n=n) + SOLUTIONS["initialize_parameters_zeros"]
-        r = grade_nb(tmp_path, solved_notebook(initialize_parameters_zeros=cell), limits=Limits(call_timeout=30))
+    for n, expected in ((20, FULL), (200, zero("add"))):
+        cell = spawn.format(n=n) + ADD
+        r = tiny_course.grade(tmp_path, tiny_course.solved(add=cell), limits=Limits(call_timeout=30))
         assert item_scores(r) == expected, n
         left = subprocess.run(["pgrep", "-f", "time.sleep(600)"], capture_output=True, text=True).stdout.split()
         assert left == []
 
 
-def test_points_metadata_edits_are_ignored(tmp_path):
+def test_points_metadata_edits_are_ignored(tiny_course, tmp_path):
     """Raised points (on the test cell and the answer cell) and a renamed grade_id: points come from
     source/, the function is found by def."""
-    nb = solved_notebook()
+    nb = tiny_course.solved()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade_id") == "test_initialize_parameters_he":
+        if meta.get("grade_id") == "test_scale":
             meta["points"] = 100
-        if meta.get("grade_id") == "initialize_parameters_he":
+        if meta.get("grade_id") == "scale":
             meta.update(points=100, grade=True, grade_id="renamed")
-    r = grade_nb(tmp_path, nb)
-    assert (r["score"], r["max_score"]) == (10, 8)
-    he = next(i for i in r["items"] if i["id"] == "initialize_parameters_he")
-    assert he["matched_by"] == "def"
+    r = tiny_course.grade(tmp_path, nb)
+    assert (r["score"], r["max_score"]) == (3, 3)
+    scale = next(i for i in r["items"] if i["id"] == "scale")
+    assert scale["matched_by"] == "def"
 
 
-def test_stripped_metadata_deleted_duplicated_reordered_retyped(tmp_path):
+def test_stripped_metadata_deleted_duplicated_reordered_retyped(tiny_course, tmp_path):
     """Cells with no metadata, duplicated, reordered, deleted or turned into markdown."""
-    nb = solved_notebook()
+    def stripped():
+        nb = tiny_course.solved()
+        by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+        for c in nb.cells:
+            c.metadata.pop("nbgrader", None)
+        return nb, by_id
+
+    nb, by_id = stripped()
     cells = nb.cells
-    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in cells}
-    for c in cells:
-        c.metadata.pop("nbgrader", None)
-    cells.remove(by_id["initialize_parameters_random"])  # deleted
-    by_id["initialize_parameters_xavier"].cell_type = "markdown"  # retyped
-    by_id["initialize_parameters_xavier"].pop("outputs", None)
-    by_id["initialize_parameters_xavier"].pop("execution_count", None)
-    cells.insert(0, nbformat.v4.new_code_cell(SOLUTIONS["initialize_parameters_he"].replace("2 /", "1 /")))  # duplicate, earlier
+    by_id["add"].cell_type = "markdown"  # retyped
+    by_id["add"].pop("outputs", None)
+    by_id["add"].pop("execution_count", None)
+    cells.insert(0, nbformat.v4.new_code_cell(SCALE.replace("np.multiply(x, k)", "np.multiply(x, k) + 1")))  # duplicate, earlier
     cells.reverse()  # reordered: the wrong duplicate now comes last
-    r = grade_nb(tmp_path, nb)
-    assert item_scores(r) == with_zero("initialize_parameters_random", "initialize_parameters_xavier",
-                                       "initialize_parameters_he")
+    r = tiny_course.grade(tmp_path, nb)
+    assert item_scores(r) == zero("add", "scale")
     cells.reverse()
-    r = grade_nb(tmp_path, nb)
-    assert item_scores(r) == with_zero("initialize_parameters_random", "initialize_parameters_xavier")
+    r = tiny_course.grade(tmp_path, nb)
+    assert item_scores(r) == zero("add")
+
+    nb, by_id = stripped()
+    nb.cells.remove(by_id["scale"])  # deleted
+    r = tiny_course.grade(tmp_path, nb)
+    assert item_scores(r) == zero("scale")
 
 
 @pytest.mark.parametrize("content,status", [
     ("", "invalid-notebook"), ("{not json", "invalid-notebook"), ('{"cells": 5}', "invalid-notebook"),
     (b"\xff\xfe\x00", "invalid-notebook"),
 ])
-def test_unreadable_notebooks(tmp_path, content, status):
-    r = grade_nb(tmp_path, content)
+def test_unreadable_notebooks(tiny_course, tmp_path, content, status):
+    r = tiny_course.grade(tmp_path, content)
     assert (r["score"], r["status"]) == (0, status)
-    assert r["message"] and len(r["items"]) == 4
+    assert r["message"] and len(r["items"]) == 2
 
 
-def test_missing_notebook(tmp_path):
-    r = grade_submission(ROOT, A, "s", tmp_path / NB_NAME)
+def test_missing_notebook(tiny_course, tmp_path):
+    r = grade_submission(tiny_course.root, A, "s", tmp_path / NB_NAME)
     assert (r["score"], r["status"]) == (0, "missing")
 
 
-def test_nbformat3_is_converted_and_graded(tmp_path):
+def test_nbformat3_is_converted_and_graded(tiny_course, tmp_path):
     """An nbformat 3 file (older Jupyter) is converted and graded normally."""
-    nb = solved_notebook()
-    v3 = nbformat.convert(nb, 3)
+    v3 = nbformat.convert(tiny_course.solved(), 3)
     path = tmp_path / NB_NAME
     path.write_text(nbformat.writes(v3, version=3))
     assert json.loads(path.read_text())["nbformat"] == 3
-    r = grade_submission(ROOT, A, "s", path, limits=FAST)
-    assert (r["score"], r["status"]) == (10, "graded")
+    r = grade_submission(tiny_course.root, A, "s", path, limits=FAST)
+    assert (r["score"], r["status"]) == (3, "graded")
 
 
-def test_batch_records_every_result_and_resumes(tmp_path):
+def test_batch_records_every_result_and_resumes(tiny_course, tmp_path):
     """A batch writes results.json per student, skips graded ones unless forced, fills the gradebook."""
-    import shutil
-
-    course = tmp_path / "course"
-    copy_course(ROOT, course)
-    for student in ("correct", "init_he_sqrt1"):
-        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
-    (course / "submitted" / "broken" / A).mkdir(parents=True)
-    (course / "submitted" / "broken" / A / NB_NAME).write_text("{")
-    db = f"sqlite:///{course / 'gradebook.db'}"
-    from course.build import generate_release
-
-    generate_release(course, A, tmp_path / "scratch-release", db)  # puts the assignment in the gradebook
+    course = tiny_course.root
+    tiny_course.submit("correct", tiny_course.solved())
+    tiny_course.submit("scale_in_place", tiny_course.solved(**HOSTILE["scale_in_place"][0]))
+    tiny_course.submit("broken", "{")
+    db = tiny_course.db_url  # `course release` put the assignment in this gradebook
     results = grade_all(course, A, db_url=db, log=lambda *_: None)
-    assert {r["student"]: r["score"] for r in results} == {"correct": 10, "init_he_sqrt1": 7, "broken": 0}
-    for student in ("correct", "init_he_sqrt1", "broken"):
+    assert {r["student"]: r["score"] for r in results} == {"correct": 3, "scale_in_place": 2, "broken": 0}
+    for student in ("correct", "scale_in_place", "broken"):
         recorded = json.loads((course / "autograded" / student / A / "results.json").read_text())
         assert check_result(recorded) == [], student  # with what recording added
         assert loads(dumps(recorded)) == recorded
-        html = (course / "feedback" / student / A / "Initialization.html").read_text()
-        assert "np.random.randn" not in html and "expect_dict_of_arrays" not in html
+        html = (course / "feedback" / student / A / "Tiny.html").read_text()
+        assert "np.multiply" not in html and "expect_array" not in html  # no solution, no grader code
     logs = []
     again = grade_all(course, A, db_url=db, log=logs.append)
     assert all("skipped" in line for line in logs) and len(again) == 3
@@ -329,22 +259,18 @@ def test_batch_records_every_result_and_resumes(tmp_path):
                           f"--CourseDirectory.db_url={db}", f"--to={tmp_path / 'nb.csv'}"],
                          cwd=course, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    import csv
-
     rows = list(csv.DictReader((tmp_path / "nb.csv").open()))
     scores = {row["student_id"]: float(row["score"]) for row in rows}
-    assert scores == {"correct": 10.0, "init_he_sqrt1": 7.0, "broken": 0.0}, rows
+    assert scores == {"correct": 3.0, "scale_in_place": 2.0, "broken": 0.0}, rows
 
 
-def test_a_child_the_host_cannot_start_is_a_sandbox_error_and_graded_again(tmp_path, monkeypatch):
+def test_a_child_the_host_cannot_start_is_a_sandbox_error_and_graded_again(tiny_course, monkeypatch):
     """A crash restarts the child; when the host cannot start one (here: preexec fails), the result
     says "sandbox error", costs the student nothing for good, and the next run grades it again."""
     from course.sandbox import process
 
-    course = copy_course(ROOT, tmp_path / "course")
-    dest = course / "submitted" / "s" / A
-    dest.mkdir(parents=True)
-    nbformat.write(solved_notebook(initialize_parameters_zeros="import os\nos._exit(1)"), str(dest / NB_NAME))
+    course = tiny_course.root
+    tiny_course.submit("s", tiny_course.solved(add="import os\nos._exit(1)"))
     broken = {"host": False}
     real_start, real_no_new_privs = process.Sandbox.start, process._no_new_privs
 
@@ -368,32 +294,53 @@ def test_a_child_the_host_cannot_start_is_a_sandbox_error_and_graded_again(tmp_p
     logs = []
     [again] = grade_all(course, A, db_url="none", limits=FAST, log=logs.append)
     assert any("grading failed last time" in line for line in logs), logs
-    assert (again["status"], item_scores(again)) == ("crashed", with_zero("initialize_parameters_zeros"))
+    assert (again["status"], item_scores(again)) == ("crashed", zero("add"))
 
 
-def test_batch_of_all_hostile_submissions(tmp_path):
+def test_batch_of_all_hostile_submissions(tiny_course):
     """A batch holding every hostile submission completes: one result each, honest students unaffected."""
-    import shutil
-
-    course = tmp_path / "course"
-    copy_course(ROOT, course)
-    submitted = course / "submitted"
+    course = tiny_course.root
     expected = {}
     for name, (replacements, scores, status) in HOSTILE.items():
-        folder = submitted / name / A
-        folder.mkdir(parents=True)
-        nbformat.write(solved_notebook(**replacements), str(folder / NB_NAME))
+        tiny_course.submit(name, tiny_course.solved(**replacements))
         expected[name] = (sum(scores.values()), status)
-    for name, content in {"empty": "", "bad_json": "{", "nbformat3": nbformat.writes(nbformat.convert(solved_notebook(), 3), version=3)}.items():
-        (submitted / name / A).mkdir(parents=True)
-        (submitted / name / A / NB_NAME).write_text(content)
-    (submitted / "no_notebook" / A).mkdir(parents=True)
-    for honest in ("correct", "init_he_sqrt1"):
-        shutil.copytree(ROOT / "samples" / "submitted" / honest / A, submitted / honest / A)
-    expected.update(empty=(0, "invalid-notebook"), bad_json=(0, "invalid-notebook"), nbformat3=(10, "graded"),
-                    no_notebook=(0, "missing"), correct=(10, "graded"), init_he_sqrt1=(7, "graded"))
+    for name, content in {"empty": "", "bad_json": "{",
+                          "nbformat3": nbformat.writes(nbformat.convert(tiny_course.solved(), 3), version=3)}.items():
+        tiny_course.submit(name, content)
+    (course / "submitted" / "no_notebook" / A).mkdir(parents=True)
+    tiny_course.submit("honest_correct", tiny_course.solved())
+    tiny_course.submit("honest_add_only", tiny_course.solved(scale="def scale(x, k):\n    raise NotImplementedError()"))
+    expected.update(empty=(0, "invalid-notebook"), bad_json=(0, "invalid-notebook"), nbformat3=(3, "graded"),
+                    no_notebook=(0, "missing"), honest_correct=(3, "graded"), honest_add_only=(1, "graded"))
 
     results = grade_all(course, A, db_url="none", limits=FAST, log=lambda *_: None)
     got = {r["student"]: (r["score"], r["status"]) for r in results}
     assert got == expected
     assert sorted(p.parent.parent.name for p in (course / "autograded").glob(f"*/{A}/results.json")) == sorted(expected)
+
+
+# --- the real assignments: their samples and masters ---------------------------------------------
+
+SAMPLES = sample_scores()
+
+
+@pytest.mark.parametrize("assignment,student", SAMPLES)
+def test_sample_submission_scores(assignment, student):
+    """Does each committed sample get exactly its documented score?"""
+    notebook = next((ROOT / "source" / assignment).glob("*.ipynb")).name
+    r = grade_submission(ROOT, assignment, student, ROOT / "samples" / "submitted" / student / assignment / notebook)
+    assert (r["score"], r["status"]) == (SAMPLES[assignment, student], "graded"), r
+    assert check_result(r) == []
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_master_full_release_zero(assignment):
+    """Graded as submissions, does source/ score full marks and release/ zero?"""
+    name = next((ROOT / "source" / assignment).glob("*.ipynb")).name
+    full = grade_submission(ROOT, assignment, "source", ROOT / "source" / assignment / name)
+    zero = grade_submission(ROOT, assignment, "release", ROOT / "release" / assignment / name)
+    assert full["score"] == sum(i["max_score"] for i in full["items"]) >= full["max_score"] > 0 and zero["score"] == 0
+    for item in full["items"]:
+        assert sum(t["points"] for t in item["tests"]) == item["max_score"], item["id"]
+
+

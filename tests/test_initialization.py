@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.reference import load_reference
 
 MASTER = ROOT / "source" / "initialization" / "Initialization.ipynb"

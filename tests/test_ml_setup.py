@@ -18,7 +18,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import ROOT, release_notebook
+from helpers import ROOT, release_notebook
 from course.grading.engine import grade_submission
 from course.grading.reference import load_reference
 from course.samples import _solutions

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 
 
 def _execute(folder, tmp_path):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -11,32 +10,38 @@ from collections import Counter
 
 import json
 
-import nbformat
 import pytest
 
-from conftest import ROOT
-from course.paths import copy_course
 from course.grading.batch import grade_all
 from course.grading.parallel import dask_client
 from course.sandbox.process import Limits
-from test_grading import HOSTILE, NB_NAME, A, solved_notebook
+from helpers import TINY, TINY_NB
 
+A, NB_NAME = TINY, TINY_NB
 LIMITS = Limits(call_timeout=3.0, memory_bytes=1 << 30)
-SAMPLES = ["correct", "untouched", "init_b_scalar", "init_random_no_seed", "init_he_sqrt1",
-           "init_xavier_precedence", "init_raises"]
-HOSTILE_PICK = ["loop_in_function", "os_exit_in_function", "syntax_error"]
+# grade_id -> source of each student's cells (the others solved); the tiny grader's points give the scores
+SUBMISSIONS = {
+    "correct": {},
+    "add_ints_only": {"add": "def add(a, b):\n    return int(a) + int(b)"},  # floats case wrong: add 0.5
+    "scale_in_place": {"scale": "def scale(x, k):\n    x *= k\n    return x"},  # input changed: scale 1
+    "scale_plus_one": {"scale": "def scale(x, k):\n    return x * k + 1"},
+    "add_raises": {"add": "def add(a, b):\n    raise ValueError('no')"},
+    "loop_in_function": {"scale": "def scale(x, k):\n    while True: pass\n"},
+    "os_exit_in_function": {"scale": "def scale(x, k):\n    import os; os._exit(1)\n"},
+    "syntax_error": {"add": "def add(a, b:\n    pass"},
+}
+EXPECTED = {"correct": (3, "graded"), "untouched": (0, "graded"), "add_ints_only": (2.5, "graded"),
+            "scale_in_place": (2, "graded"), "scale_plus_one": (1, "graded"), "add_raises": (2, "graded"),
+            "loop_in_function": (1, "timeout"), "os_exit_in_function": (1, "crashed"), "syntax_error": (2, "graded")}
 
 
-def make_course(tmp_path):
-    """A copy of the course with the Initialization samples and a few hostile submissions."""
-    course = tmp_path / "course"
-    copy_course(ROOT, course)
-    for student in SAMPLES:
-        shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
-    for name in HOSTILE_PICK:
-        (course / "submitted" / name / A).mkdir(parents=True)
-        nbformat.write(solved_notebook(**HOSTILE[name][0]), str(course / "submitted" / name / A / NB_NAME))
-    return course
+def make_course(tiny_courses, tmp_path):
+    """A copy of the tiny course with its untouched release, correct, wrong and hostile submissions."""
+    tiny = tiny_courses(tmp_path / "course")
+    tiny.submit("untouched", tiny.release())
+    for student, cells in SUBMISSIONS.items():
+        tiny.submit(student, tiny.solved(**cells))
+    return tiny.root
 
 
 def grade_results(course) -> list[dict]:
@@ -44,15 +49,17 @@ def grade_results(course) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def serial_scores(tmp_path_factory):
-    course = make_course(tmp_path_factory.mktemp("serial"))
+def serial_scores(tiny_courses, tmp_path_factory):
+    course = make_course(tiny_courses, tmp_path_factory.mktemp("serial"))
     results = grade_all(course, A, db_url="none", limits=LIMITS, log=lambda *_: None)
-    return {r["student"]: (r["score"], r["status"]) for r in results}
+    scores = {r["student"]: (r["score"], r["status"]) for r in results}
+    assert scores == EXPECTED
+    return scores
 
 
-def test_parallel_with_a_killed_worker_grades_each_once(tmp_path, serial_scores):
+def test_parallel_with_a_killed_worker_grades_each_once(tiny_courses, tmp_path, serial_scores):
     """Kill a worker after the first result: every submission is recorded exactly once, scores as serial."""
-    course = make_course(tmp_path)
+    course = make_course(tiny_courses, tmp_path)
     logged = []
     with dask_client(workers=2) as client:
         pids = list(client.run(os.getpid).values())
@@ -71,9 +78,9 @@ def test_parallel_with_a_killed_worker_grades_each_once(tmp_path, serial_scores)
     assert len(list((course / "autograded").glob(f"*/{A}/results.json"))) == len(serial_scores)
 
 
-def test_sigint_then_rerun_completes_without_regrading(tmp_path, serial_scores):
+def test_sigint_then_rerun_completes_without_regrading(tiny_courses, tmp_path, serial_scores):
     """Interrupt `course grade` with SIGINT; the rerun grades only what is missing."""
-    course = make_course(tmp_path)
+    course = make_course(tiny_courses, tmp_path)
     env = dict(os.environ, PATH=str(os.path.dirname(sys.executable)) + os.pathsep + os.environ["PATH"])
     cmd = [sys.executable, "-m", "course.cli", "grade", A, "--db", "none", "--call-timeout", "3"]
     proc = subprocess.Popen(cmd, cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -10,10 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.engine import grade_submission
 from course.grading.notebooks import read_master
 from course.grading.pool import WARM_PREFIX, WarmPool, remove_stale_folders, warm_key
@@ -21,7 +20,7 @@ from course.paths import assignments, master_notebook
 from course.sandbox.budget import _parents as _cgroup_parents
 from course.sandbox.budget import remove_stale as remove_stale_budgets
 from course.sandbox.process import _UID_BASE, _UID_SLOTS, Limits, bwrap_works
-from test_grading import A, NB_NAME, solved_notebook
+from helpers import TINY, append_to_cell, write_notebook
 
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: the pool starts sandboxed children")
 
@@ -42,8 +41,8 @@ def _comparable(result: dict) -> dict:
     return {k: v for k, v in result.items() if k not in ("seconds", "timings")}
 
 
-def _grade(assignment: str, notebook: Path, pool: WarmPool | None) -> dict:
-    result = grade_submission(ROOT, assignment, notebook.parent.parent.name, notebook, limits=LIMITS,
+def _grade(assignment: str, notebook: Path, pool: WarmPool | None, root: Path = ROOT) -> dict:
+    result = grade_submission(root, assignment, notebook.parent.parent.name, notebook, limits=LIMITS,
                               timeout=TIMEOUT, launcher="bwrap", pool=pool)
     if pool is not None:  # the child really came from the pool (no fallback to a fresh start)
         assert result["timings"]["child_start"] == 0.0 and "pool_take" in result["timings"], result["timings"]
@@ -124,24 +123,20 @@ os._exit(0)
 }
 
 
-def test_hostile_submission_cannot_affect_the_next_pooled_child(tmp_path):
+def test_hostile_submission_cannot_affect_the_next_pooled_child(tiny_course, tmp_path):
     """Each hostile submission is graded from the pool, then an honest one whose child was started
     while the hostile one ran: the honest record equals that from a fresh child, every time."""
-    honest = SAMPLES / "correct" / A / NB_NAME
-    baseline = _comparable(_grade(A, honest, None))
-    assert baseline["score"] == 10.0
+    root = tiny_course.root
+    honest = tiny_course.submit("correct", tiny_course.solved())
+    baseline = _comparable(_grade(TINY, honest, None, root))
+    assert baseline["score"] == 3.0
     pool = WarmPool()
     try:
         for name, (code, status) in HOSTILE.items():
-            nb = solved_notebook()
-            cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_zeros")
-            cell.source += "\n" + code
-            path = tmp_path / name / A / NB_NAME
-            path.parent.mkdir(parents=True)
-            nbformat.write(nb, str(path))
-            hostile = _grade(A, path, pool)
+            path = write_notebook(tmp_path / name / TINY / tiny_course.NB, append_to_cell(tiny_course.solved(), "add", code))
+            hostile = _grade(TINY, path, pool, root)
             assert status is None or hostile["status"] == status, (name, hostile["status"], hostile["message"])
-            assert _comparable(_grade(A, honest, pool)) == baseline, name
+            assert _comparable(_grade(TINY, honest, pool, root)) == baseline, name
     finally:
         pool.close()
 
@@ -171,17 +166,19 @@ def _own_leftovers() -> list[str]:
     return found
 
 
-def test_closed_pool_leaves_no_process_folder_or_cgroup():
+def test_closed_pool_leaves_no_process_folder_or_cgroup(tiny_course):
     assert not _own_uids() and not _own_leftovers()
+    root = tiny_course.root
+    master = read_master(master_notebook(root, TINY))
     pool = WarmPool()
-    _grade(A, SAMPLES / "correct" / A / NB_NAME, pool)  # took one child, started the next
-    other = "regularization"
-    pool.prewarm(warm_key(ROOT, other, LIMITS, "bwrap"), read_master(master_notebook(ROOT, other)))
+    _grade(TINY, tiny_course.submit("correct", tiny_course.solved()), pool, root)  # took one child, started the next
+    other = Limits(call_timeout=LIMITS.call_timeout + 1, memory_bytes=LIMITS.memory_bytes)  # another key
+    pool.prewarm(warm_key(root, TINY, other, "bwrap"), master)
     pool.wait_ready()
     assert len(_own_uids()) == 2 and len([p for p in _own_leftovers() if WARM_PREFIX in p]) == 2
     pool.close()
     assert not _own_uids() and not _own_leftovers()
-    assert pool.take(warm_key(ROOT, A, LIMITS, "bwrap"), read_master(master_notebook(ROOT, A))) is None
+    assert pool.take(warm_key(root, TINY, LIMITS, "bwrap"), master) is None
 
 
 def test_a_pool_with_a_budget_starts_no_spare_child():
@@ -190,27 +187,29 @@ def test_a_pool_with_a_budget_starts_no_spare_child():
     assert not _own_uids() and not _own_leftovers()
     pool = WarmPool(max_keys=1, budget=2)
     try:
-        first = _grade(A, SAMPLES / "correct" / A / NB_NAME, pool)  # took the first child, started the second
+        first = _grade("initialization", SAMPLES / "correct" / "initialization" / "Initialization.ipynb", pool)  # took the first child, started the second
         pool.wait_ready()
         assert len(_own_uids()) == 1  # the second, ready
-        second = _grade(A, SAMPLES / "correct" / A / NB_NAME, pool)
+        second = _grade("initialization", SAMPLES / "correct" / "initialization" / "Initialization.ipynb", pool)
         pool.wait_ready()
         assert not _own_uids() and not _own_leftovers()  # the budget is spent: no third
         assert first["timings"]["pool_take"] >= 0 and second["score"] == first["score"] == 10.0
-        assert pool.take(warm_key(ROOT, A, LIMITS, "bwrap"), read_master(master_notebook(ROOT, A))) is None
+        assert pool.take(warm_key(ROOT, "initialization", LIMITS, "bwrap"), read_master(master_notebook(ROOT, "initialization"))) is None
     finally:
         pool.close()
     assert not _own_uids() and not _own_leftovers()
 
 
-def test_a_killed_grading_process_leaves_nothing_after_the_next_start(tmp_path):
+def test_a_killed_grading_process_leaves_nothing_after_the_next_start(tiny_course):
     """SIGKILL skips every cleanup: the warm children die with their grading process, and the next
     process's pool removes the folders and cgroups left behind."""
+    root = str(tiny_course.root)
     script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
               "from pathlib import Path\n"
               "from course.grading import pool\n"
               "from course.sandbox.process import Limits\n"
-              f"pool.prewarm({str(ROOT)!r}, [{A!r}, 'ml_setup'], Limits(call_timeout=8.0, memory_bytes=512 << 20), 'bwrap')\n"
+              "for seconds in (8.0, 9.0):  # two keys, two children\n"
+              f"    pool.prewarm({root!r}, [{TINY!r}], Limits(call_timeout=seconds, memory_bytes=512 << 20), 'bwrap')\n"
               "pool.process_pool().wait_ready()\n"
               "print('ready', flush=True)\n"
               "import time; time.sleep(600)\n")

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import pg_server
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import copy_course
 
 A = "initialization"
@@ -33,10 +33,10 @@ def _cli(course, *args):
                           cwd=course)
 
 
-def test_grade_into_postgres_and_read_back_with_nbgrader(tmp_path, postgres_url):
+def test_grade_into_postgres_and_read_back_with_nbgrader(tmp_path, course_copy, postgres_url):
     """`course grade --db postgresql://...` as the first command (no release before it) records every
     submission; `nbgrader export` reads the same totals back from the server."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     for student in EXPECTED:
         shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
     out = _cli(course, "grade", A, "--db", postgres_url)
@@ -79,18 +79,18 @@ def _fresh_database(postgres_url: str, name: str) -> str:
     return postgres_url.rsplit("/", 1)[0] + "/" + name
 
 
-def test_one_setting_moves_nbgrader_formgrader_and_every_course_command(tmp_path, postgres_url, monkeypatch):
+def test_one_setting_moves_nbgrader_formgrader_and_every_course_command(tmp_path, course_copy, postgres_url, monkeypatch):
     """COURSE_DB_URL is the only thing set (nbgrader_config.py turns it into CourseDirectory.db_url,
     which nbgrader, formgrader and every `course` command read): `course grade`, `course extension`,
     `course export`, `nbgrader export` and formgrader's API all see the same PostgreSQL gradebook, and
     no SQLite gradebook appears."""
     from nbgrader.api import Gradebook
 
-    from test_formgrader import Formgrader
+    from services import Formgrader
 
     url = _fresh_database(postgres_url, "one_setting")
     monkeypatch.setenv("COURSE_DB_URL", url)
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     for student in EXPECTED:
         shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
     for args in (("grade", A), ("extension", A, "correct", "--hours", "48"), ("export",)):

@@ -14,7 +14,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import ROOT, SHARED
+from helpers import ROOT, SHARED
 from course.grading.reference import load_reference
 
 FOLDER = ROOT / "source" / "regularization"

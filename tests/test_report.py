@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.store import results_path, write_json_atomically
 from course.report import build_report, compute_summary, load_results, normalize_message
 

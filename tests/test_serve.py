@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,10 +14,10 @@ import time
 from pathlib import Path
 
 import httpx
-import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
+from services import CHROMIUM, CORRECT, Server, hostile_upload, upload, wait_graded
 from course.paths import copy_course
 from course.sandbox.process import bwrap_works
 
@@ -26,86 +25,7 @@ pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable
 
 A = "initialization"
 NB = "Initialization.ipynb"
-CORRECT = ROOT / "samples" / "submitted" / "correct" / A / NB
 HE_SQRT1 = ROOT / "samples" / "submitted" / "init_he_sqrt1" / A / NB
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`course serve` in its own process group, on a free loopback port of a course copy."""
-
-    def __init__(self, course: Path, *extra: str, env: dict | None = None):
-        self.course, self.extra, self.env = course, extra, env or {}
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = None
-
-    def cli(self, *args: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "course.cli", *args], cwd=self.course, capture_output=True,
-                             text=True, env=dict(os.environ, COURSE_ROOT=str(self.course)))
-        assert out.returncode == 0, out.stderr[-2000:]
-        return out.stdout
-
-    def token(self, user: str, *flags: str) -> str:
-        return self.cli("token", user, *flags).split()[-1]
-
-    def start(self) -> "Server":
-        self.log = open(self.course / f"serve-{time.time_ns()}.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "course.cli", "serve", "--port", str(self.port),
-                                      "--workers", "2", *self.extra], cwd=self.course, start_new_session=True,
-                                     env=dict(os.environ, COURSE_ROOT=str(self.course), **self.env), stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=2).text == "ok":
-                    return self
-            except httpx.HTTPError:
-                pass
-            assert self.proc.poll() is None and time.monotonic() < deadline, \
-                (self.course / self.log.name).read_text()[-3000:]
-            time.sleep(0.3)
-
-    def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self, group: bool = False) -> None:
-        """`kill PID`: the server shuts down its runner and its workers itself; ``group``: SIGTERM
-        to every process of the server at once, as a service manager stops a service."""
-        if self.proc and self.proc.poll() is None:
-            if group:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            else:
-                self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def upload(server: Server, token: str | None, path: Path | bytes, assignment: str = A) -> httpx.Response:
-    data = path.read_bytes() if isinstance(path, Path) else path
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(f"{server.url}/api/assignments/{assignment}/submissions", headers=headers,
-                      files={"notebook": (NB, data, "application/x-ipynb+json")}, timeout=60)
-
-
-def wait_graded(server: Server, token: str, job_id: str, timeout: float = 240) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        status = httpx.get(f"{server.url}/api/submissions/{job_id}", headers={"Authorization": f"Bearer {token}"},
-                           timeout=30).json()
-        if status["status"] == "graded":
-            return status
-        assert time.monotonic() < deadline, status
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -183,10 +103,10 @@ def test_instructor_dashboard_and_csv(server):
         assert csv_text.startswith("student,assignment")
 
 
-def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path):
+def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path, course_copy):
     """Uploads accepted (202), the server SIGKILLed while grading them, started again: every upload
     is graded exactly once and every course record exists."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     srv = Server(course, env={"TMPDIR": str(tmp)})
@@ -210,22 +130,14 @@ def test_killed_server_loses_nothing_and_grades_each_upload_once(tmp_path):
     assert _leftovers(tmp) == []
 
 
-def _hostile(code: str) -> bytes:
-    """The correct notebook with ``code`` appended to its first graded cell."""
-    nb = nbformat.reads(CORRECT.read_text(encoding="utf-8"), as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_zeros")
-    cell.source += "\n" + code
-    return nbformat.writes(nb).encode("utf-8")
-
-
 # (upload, expected answer, expected (score, result status) once graded; None: any)
 MIX = [
     (CORRECT, 202, (10, "graded")),
     (HE_SQRT1, 202, (7, "graded")),
-    (_hostile("while True:\n    pass"), 202, (None, "timeout")),
-    (_hostile("import os\nos._exit(0)"), 202, (None, "crashed")),
-    (_hostile("import sys\nfor _ in range(1000):\n    sys.stdout.write('x' * 100_000)"), 202, (10, "graded")),
-    (_hostile("import os, signal\nfor pid in range(1, 5000):\n    if pid != os.getpid():\n"
+    (hostile_upload("while True:\n    pass"), 202, (None, "timeout")),
+    (hostile_upload("import os\nos._exit(0)"), 202, (None, "crashed")),
+    (hostile_upload("import sys\nfor _ in range(1000):\n    sys.stdout.write('x' * 100_000)"), 202, (10, "graded")),
+    (hostile_upload("import os, signal\nfor pid in range(1, 5000):\n    if pid != os.getpid():\n"
               "        try:\n            os.kill(pid, signal.SIGKILL)\n        except OSError:\n            pass"),
      202, (10, "graded")),
     (b'{"cells": [', 400, None),
@@ -246,13 +158,13 @@ def _leftovers(tmp: Path) -> list[str]:
     return found
 
 
-def test_concurrent_uploads_hostile_ones_included_are_each_graded_once(tmp_path):
+def test_concurrent_uploads_hostile_ones_included_are_each_graded_once(tmp_path, course_copy):
     """8 clients at once, each uploading correct, wrong and hostile notebooks (an endless loop,
     os._exit, 100 MB of output, a process killer) and files that are not notebooks: every upload is
     answered without a 5xx, every notebook graded exactly once, the correct ones with full marks.
     Then the attempt limit counts refused files, and a server stopped as a service manager stops
     it (SIGTERM to all its processes) leaves no warm child behind."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     srv = Server(course, "--uploads-per-minute", "100", "--attempts", "10", "--call-timeout", "4",

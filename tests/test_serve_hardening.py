@@ -22,11 +22,12 @@ import httpx
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import copy_course
 from course.serve.app import ACCEPT_BURST
 from course.sandbox.process import bwrap_works
-from test_serve import A, CHROMIUM, CORRECT, NB, Server, _hostile, upload, wait_graded
+from helpers import INIT as A
+from services import CHROMIUM, CORRECT, Server, hostile_upload, upload, wait_graded
 
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable: course serve refuses to start")
 
@@ -368,7 +369,7 @@ def test_one_student_cannot_starve_another(srv):
     endless loop); student "patient"'s correct upload, arriving once the flood holds both
     workers, is graded within about one submission's time (FIFO: three), ahead of the flood."""
     wait_queue_empty(srv)
-    endless = _hostile("while True:\n    pass")
+    endless = hostile_upload("while True:\n    pass")
     flood = [upload(srv, srv.tokens["flooder"], endless) for _ in range(6)]
     assert [r.status_code for r in flood] == [202] * 6
     deadline = time.monotonic() + 30
@@ -495,10 +496,10 @@ def test_logout_and_revocation_end_sessions_and_tokens(srv):
     assert "rita\t" not in srv.cli("token", "--list")
 
 
-def test_sigterm_shuts_down_cleanly(tmp_path):
+def test_sigterm_shuts_down_cleanly(course_copy):
     """SIGTERM to a server that has graded an upload: exit status 0, and nothing in its log
     about a failed shutdown or a traceback."""
-    server = Server(copy_course(ROOT, tmp_path / "course"))
+    server = Server(course_copy)
     token = server.token("sam")
     server.start()
     try:
@@ -511,14 +512,14 @@ def test_sigterm_shuts_down_cleanly(tmp_path):
     assert "shutdown failed" not in log.lower() and "Traceback" not in log, log[-3000:]
 
 
-def test_honest_student_is_graded_while_idle_connections_and_a_queue_flood_attack_together(tmp_path):
+def test_honest_student_is_graded_while_idle_connections_and_a_queue_flood_attack_together(course_copy):
     """The acceptance scenario of issue 18: one attacker holds 1,000 idle connections (the default
     cap; half of them with a request begun and never finished) while another floods the queue with
     endless loops. An honest correct upload is still graded with full marks within one
     submission's time plus its own grading, and /healthz answers ok, quickly, throughout."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 4096), hard), hard))
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     server = Server(course, "--uploads-per-minute", "100", "--timeout", str(TIMEOUT), "--call-timeout", str(TIMEOUT - 2))
     server.tokens = {name: server.token(name) for name in ("honest", "flooder")}
     server.start()
@@ -534,7 +535,7 @@ def test_honest_student_is_graded_while_idle_connections_and_a_queue_flood_attac
                 sock.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n")
             held.append(sock)
         assert len(held) == 1000, f"only {len(held)} idle connections opened in 90 s"
-        endless = _hostile("while True:\n    pass")
+        endless = hostile_upload("while True:\n    pass")
         flood = [upload(server, server.tokens["flooder"], endless) for _ in range(6)]
         assert [r.status_code for r in flood] == [202] * 6
         seconds, r = healthz(server)

@@ -12,7 +12,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 
 MATRIX = ROOT / "docs" / "platform-matrix.json"
 # An assignment added later brings its own record, written by

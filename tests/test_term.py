@@ -14,34 +14,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading import record
 from course.grading.batch import grade_all
 from course.grading.store import export_csv
 from course.paths import copy_course
 from course.sandbox.process import Limits, bwrap_works
-from test_grading import NB_NAME, SOLUTIONS, solved_notebook
+from helpers import INIT_NB as NB_NAME, solutions, solved_notebook as _solved
+from services import answer_notebook, nbgrader, nbgrader_env
 
 pytestmark = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap not usable")
 
 A = "initialization"
-COURSE_ID = "practical-aspects-dl"
 FAST = Limits(call_timeout=5.0)
-HE_WRONG = SOLUTIONS["initialize_parameters_he"].replace("2 /", "1 /")
-
-
-def _env(**extra) -> dict:
-    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", **extra)
-
-
-def nbgrader(*args, cwd: Path, exchange: Path, home: Path | None = None) -> subprocess.CompletedProcess:
-    """An nbgrader command; a student's runs in their home (HOME: their own submission cache)."""
-    env = _env(HOME=str(home)) if home else _env()
-    out = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--Exchange.root={exchange}",
-                          f"--CourseDirectory.course_id={COURSE_ID}"], cwd=cwd, env=env, capture_output=True,
-                         text=True)
-    assert out.returncode == 0, (args, out.stdout[-2000:], out.stderr[-3000:])
-    return out
+HE_WRONG = solutions(A)["initialize_parameters_he"].replace("2 /", "1 /")
 
 
 def course_cli(course: Path, *args) -> subprocess.CompletedProcess:
@@ -49,27 +35,17 @@ def course_cli(course: Path, *args) -> subprocess.CompletedProcess:
                           env=dict(os.environ, COURSE_ROOT=str(course), PATH="/usr/bin:/bin"))
 
 
-def _answer(notebook: Path, **cells) -> None:
-    """Fill the student's copy: every graded cell solved, except those given."""
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in SOLUTIONS:
-            cell.source = cells.get(gid, SOLUTIONS[gid])
-    nbformat.write(nb, str(notebook))
-
-
 def _scores(course: Path) -> dict[str, float]:
     return {p.parent.parent.name: json.loads(p.read_text())["score"]
             for p in (course / "autograded").glob(f"*/{A}/results.json")}
 
 
-def test_exchange_round_trip(tmp_path):
+def test_exchange_round_trip(tmp_path, course_copy):
     """release_assignment -> fetch_assignment / submit (three students) -> collect -> course grade ->
     release_feedback -> fetch_feedback (our pages), then generate_feedback --force from our autograded
     notebooks -> release_feedback -> fetch_feedback (nbgrader's page), then a resubmission collected
     with --update is graded again."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     nbgrader("release_assignment", A, cwd=course, exchange=exchange)
@@ -80,7 +56,7 @@ def test_exchange_round_trip(tmp_path):
         home.mkdir(parents=True)
         nbgrader("fetch_assignment", A, cwd=home, exchange=exchange, home=home)
         if cells is not None:  # carol hands in the untouched notebook
-            _answer(home / A / NB_NAME, **cells)
+            answer_notebook(home / A / NB_NAME, **cells)
         # one machine, one account: students are told apart as on JupyterHub, by their id
         nbgrader("submit", A, f"--student={student}", cwd=home, exchange=exchange, home=home)
     nbgrader("collect", A, cwd=course, exchange=exchange)
@@ -119,7 +95,7 @@ def test_exchange_round_trip(tmp_path):
     assert len(pages) == 1 and "initialize_parameters_he：自动评分 0 / 3" in pages[0].read_text(encoding="utf-8")
 
     # carol resubmits a solved notebook: a newer timestamp, collected with --update, graded again
-    _answer(homes["carol"] / A / NB_NAME)
+    answer_notebook(homes["carol"] / A / NB_NAME)
     nbgrader("submit", A, "--student=carol", cwd=homes["carol"], exchange=exchange, home=homes["carol"])
     nbgrader("collect", A, "--update", cwd=course, exchange=exchange)
     out = course_cli(course, "grade", A)
@@ -134,7 +110,7 @@ def _class(tmp_path, students: dict[str, str | None]) -> tuple[Path, str]:
     for student, stamp in students.items():
         folder = course / "submitted" / student / A
         folder.mkdir(parents=True)
-        nbformat.write(solved_notebook(initialize_parameters_he=HE_WRONG) if "wrong" in student else solved_notebook(),
+        nbformat.write(_solved(A, {"initialize_parameters_he": HE_WRONG}) if "wrong" in student else _solved(A),
                        str(folder / NB_NAME))
         if stamp:
             (folder / "timestamp.txt").write_text(stamp)
@@ -187,7 +163,7 @@ def test_late_penalties(tmp_path, method, expected):
     totals = {r["student"]: float(r["total"]) for r in csv.DictReader((tmp_path / "grades.csv").open())}
     assert totals == {"erin": expected, "frank": 10.0, "gina": 10.0}
     out = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CourseDirectory.root={course}",
-                          f"--CourseDirectory.db_url={db}", f"--to={tmp_path / 'nb.csv'}"], cwd=course, env=_env(),
+                          f"--CourseDirectory.db_url={db}", f"--to={tmp_path / 'nb.csv'}"], cwd=course, env=nbgrader_env(),
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     nb_rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "nb.csv").open())}
@@ -227,13 +203,13 @@ def test_zip_collect_from_an_lms_archive(tmp_path):
     archive = course / "downloaded" / A / "archive"
     archive.mkdir(parents=True)
     with zipfile.ZipFile(archive / "lms.zip", "w") as z:
-        for student, nb in (("jay", solved_notebook()), ("kim", solved_notebook(initialize_parameters_he=HE_WRONG))):
+        for student, nb in (("jay", _solved(A)), ("kim", _solved(A, {"initialize_parameters_he": HE_WRONG}))):
             z.writestr(f"{student}_attempt_2026-11-20-10-00-00_{NB_NAME}", nbformat.writes(nb))
     (course / "nbgrader_config.py").write_text((course / "nbgrader_config.py").read_text() + (
         "\nc.ZipCollectApp.collector_plugin = 'nbgrader.plugins.FileNameCollectorPlugin'\n"
         "c.FileNameCollectorPlugin.named_regexp = "
         r"r'.*/(?P<student_id>[^_/]+)_attempt_(?P<timestamp>[0-9-]+)_(?P<file_id>\w+\.ipynb)'" "\n"))
-    out = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", A], cwd=course, env=_env(),
+    out = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", A], cwd=course, env=nbgrader_env(),
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
     out = course_cli(course, "grade", A)
@@ -241,10 +217,10 @@ def test_zip_collect_from_an_lms_archive(tmp_path):
     assert _scores(course) == {"jay": 10, "kim": 7}
 
 
-def test_sample_students_are_a_class_of_their_own(tmp_path):
+def test_sample_students_are_a_class_of_their_own(course_copy):
     """`course grade/export/report --class-dir samples` (what `make demo` runs) writes results,
     feedback, gradebook, CSV and report under samples/ and nothing into the class's folders."""
-    course = copy_course(ROOT, tmp_path / "course")
+    course = course_copy
     expected = {"correct": 10.0, "init_he_sqrt1": 7.0, "untouched": 0.0}
     for student in expected:
         shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "samples" / "submitted" / student / A)

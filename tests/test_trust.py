@@ -14,10 +14,13 @@ import nbformat
 import pytest
 
 from attack_corpus import ATTACKS
-from conftest import ROOT
+from helpers import ROOT
 from course.sandbox.process import bwrap_works
-from test_attacks import _attack_notebook
-from test_grading import FAST, NB_NAME, A, grade_nb, solved_notebook
+from helpers import INIT as A, INIT_NB as NB_NAME, attack_notebook, digest, fast_limits, grade_nb
+from helpers import solved_notebook as _solved
+from services import answer_notebook, nbgrader, submit_payload
+
+FAST = fast_limits()
 
 needs_bwrap = pytest.mark.skipif(not bwrap_works(), reason="bubblewrap is not usable here")
 
@@ -33,35 +36,18 @@ def test_rewired_helper_does_not_train_for_the_grader(tmp_path, attack):
     """A wrong He cell that rewires the given init_utils (its resolver in place, or train's
     __code__) gets no point for the training run: the given train() runs in the grading process."""
     base, cell_id, code, changes, status = ATTACKS[attack]
-    result = grade_nb(tmp_path, _attack_notebook(base, cell_id, code))
+    result = grade_nb(tmp_path, attack_notebook(base, cell_id, code))
     assert result["status"] == status
     assert _he_training(result) == {"score": 0.0, "training": [False]}
 
 
 @needs_bwrap
 def test_honest_he_still_passes_the_training_run(tmp_path):
-    result = grade_nb(tmp_path, solved_notebook())
+    result = grade_nb(tmp_path, _solved(A))
     assert (result["score"], _he_training(result)) == (10.0, {"score": 3.0, "training": [True]})
 
 
 # --- nbgrader's own Autograde goes through the sandbox ---------------------------------------------
-
-PAYLOAD = '''
-import os as _os, pathlib as _pl
-_found = "unreadable"
-for _top in [_pl.Path({course!r}), _pl.Path.cwd(), *_pl.Path.cwd().parents]:
-    try:
-        _found = (_top / "graders" / "initialization" / "test_initialization.py").read_text().splitlines()[0]
-        break
-    except OSError:
-        pass
-for _top in [_pl.Path({course!r}), _pl.Path.cwd(), *_pl.Path.cwd().parents]:
-    try:
-        (_top / "PAYLOAD_RAN").write_text(f"uid={{_os.getuid()}} {{_found}}")
-    except OSError:
-        pass
-'''
-
 
 def _nbgrader(course, *args, **env):
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
@@ -79,31 +65,20 @@ def _payload_course(tmp_path):
     return course, db
 
 
-def submit_payload(course):
-    """mallory's correct notebook with PAYLOAD in its zeros cell, in course's submitted/."""
-    nb = solved_notebook()
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_zeros")
-    cell.source += "\n" + PAYLOAD.format(course=str(course))
-    folder = course / "submitted" / "mallory" / A
-    folder.mkdir(parents=True)
-    nbformat.write(nb, str(folder / NB_NAME))
-
-
 @needs_bwrap
 def test_nbgrader_autograde_grades_in_the_sandbox(tmp_path):
     """`nbgrader autograde` (formgrader's button runs the same converter) on a correct notebook with
     a payload: the payload writes nothing outside the sandbox and never reads the hidden grader;
     the grades are ours (10 with the extra credit, 8 for nbgrader), recorded as course grade would."""
     from nbgrader.api import Gradebook
-    from test_attacks import _digest
 
     course, db = _payload_course(tmp_path)
-    before = _digest(course, skip=("autograded", "feedback", "gradebook.db"))
+    before = digest(course, skip=("autograded", "feedback", "gradebook.db"))
     out = _nbgrader(course, "autograde", A, "--student", "mallory", "--force")
     assert out.returncode == 0, out.stderr[-3000:]
     assert "graded in the sandbox: 10/8 graded" in out.stderr
     assert not list(tmp_path.rglob("PAYLOAD_RAN"))
-    assert _digest(course, skip=("autograded", "feedback", "gradebook.db")) == before
+    assert digest(course, skip=("autograded", "feedback", "gradebook.db")) == before
     secret = (ROOT / "graders" / A / "test_initialization.py").read_text().splitlines()[0]
     autograded = course / "autograded" / "mallory" / A
     for path in [*autograded.rglob("*"), *(course / "feedback").rglob("*")]:
@@ -174,7 +149,6 @@ def test_forged_timestamps_through_the_exchange_are_late(tmp_path):
     from nbgrader.api import Gradebook
 
     from course.grading.batch import grade_all
-    from test_term import _answer, nbgrader
 
     course, exchange, db = _late_class(tmp_path)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -183,7 +157,7 @@ def test_forged_timestamps_through_the_exchange_are_late(tmp_path):
     first = tmp_path / "home" / "first"
     first.mkdir(parents=True)
     nbgrader("fetch_assignment", A, cwd=first, exchange=exchange, home=first)
-    _answer(first / A / NB_NAME)
+    answer_notebook(first / A / NB_NAME)
     forged = [s for s in FORGED if s != "undecodable"]
     students = ["honest_late", "honest_extended", *forged]
     for student in students:
@@ -233,7 +207,7 @@ def test_unbelievable_timestamp_without_an_exchange_is_late(tmp_path, stamp):
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     folder = course / "submitted" / "olga" / A
     folder.mkdir(parents=True)
-    nbformat.write(solved_notebook(), str(folder / NB_NAME))
+    nbformat.write(_solved(A), str(folder / NB_NAME))
     (folder / "timestamp.txt").write_text(FORGED[stamp](now, now), encoding="utf-8", errors="surrogatepass")
     _set_due(course, db, now + timedelta(days=7))
     [result] = grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
@@ -276,7 +250,7 @@ def test_lone_surrogates_are_escaped_before_recording(tmp_path):
     from course.grading.batch import grade_all
 
     he = "def initialize_parameters_he(layers_dims):\n    print('\\ud800 out')\n    raise ValueError('bad \\ud800 value')\n"
-    nb = solved_notebook(initialize_parameters_he=he)
+    nb = _solved(A, {"initialize_parameters_he": he})
     nb.cells.append(nbformat.v4.new_markdown_cell("note \ud800 here"))
     course, db = _one_student(tmp_path, nb)
     [result] = grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
@@ -296,7 +270,7 @@ def test_any_grade_id_type_is_tolerated(tmp_path, grade_id):
     notebook included, is written."""
     from course.grading.batch import grade_all
 
-    nb = solved_notebook()
+    nb = _solved(A)
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") in ("initialize_parameters_he", "test_initialize_parameters_zeros"):
             cell.metadata.nbgrader["grade_id"] = grade_id
@@ -321,7 +295,7 @@ def test_ansi_escapes_never_reach_formgrader_or_feedback(tmp_path):
     from course.grading.batch import grade_all
 
     he = f"def initialize_parameters_he(layers_dims):\n    print({ANSI!r})\n    raise ValueError({ANSI!r})\n"
-    nb = solved_notebook(initialize_parameters_he=he)
+    nb = _solved(A, {"initialize_parameters_he": he})
     nb.cells.append(nbformat.v4.new_markdown_cell(ANSI))
     course, db = _one_student(tmp_path, nb)
     [result] = grade_all(course, A, db_url=db, limits=FAST, log=lambda *_: None)
