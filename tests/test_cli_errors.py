@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT
+from helpers import ASSIGNMENTS, ROOT
 from course.cli import build_parser
 from course.paths import copy_course
 

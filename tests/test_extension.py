@@ -3,12 +3,21 @@ one of the gradebook's roster, one with a course serve token; tests/test_cli_err
 refusal of an unknown one. Integration tier: the first grant puts the assignment into a new gradebook."""
 from __future__ import annotations
 
-from conftest import ROOT
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import ROOT
 from course.grading.store import gradebook, gradebook_students
 from course.paths import copy_course
-from test_cli_errors import course_cli
 
 A = "initialization"
+
+
+def course_cli(course: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "course.cli", *args], cwd=course, capture_output=True, text=True,
+                          env=dict(os.environ, COURSE_ROOT=str(course)), timeout=120)
 
 
 def test_an_extension_for_a_known_student_is_granted(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, solved_release_notebook
+from helpers import ROOT, solved_release_notebook
 from course.grading.batch import grade_all
 from course.grading.gradebook_process import GradebookHelper, HelperGone
 from course.paths import copy_course

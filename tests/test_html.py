@@ -15,7 +15,7 @@ import jinja2.meta
 import pytest
 from markupsafe import escape
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.feedback import CELL_TEXT, STATUS_TEXT, render_feedback
 from course.html import TEMPLATES, compile_all, environment, render
 from course.report import compute_summary, render_report

@@ -13,7 +13,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
+from helpers import ROOT
 
 OLDEST_SUPPORTED = "3.11.2"  # Debian 12 (bookworm)'s python3
 

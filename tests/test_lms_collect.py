@@ -14,10 +14,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import copy_course
 from course.sandbox.process import bwrap_works
-from test_grading import NB_NAME, SOLUTIONS, solved_notebook
+from helpers import INIT_NB as NB_NAME, solutions, solved_notebook as _solved
+
+SOLUTIONS = solutions("initialization")
+
+
+def solved_notebook(**cells):
+    return _solved("initialization", cells)
 
 A = "initialization"
 HE_WRONG = SOLUTIONS["initialize_parameters_he"].replace("2 /", "1 /")

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import copy_course
 from course.sandbox.process import bwrap_works
 

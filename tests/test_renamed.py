@@ -8,12 +8,20 @@ import json
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.grading.batch import find_submissions, grade_all
 from course.grading.result import check_result
 from course.paths import copy_course
 from course.sandbox.process import bwrap_works
-from test_grading import FAST, NB_NAME, SOLUTIONS, solved_notebook
+from helpers import INIT_NB as NB_NAME, solutions, solved_notebook as _solved
+from helpers import fast_limits
+
+SOLUTIONS = solutions("initialization")
+FAST = fast_limits()
+
+
+def solved_notebook(**cells):
+    return _solved("initialization", cells)
 
 A = "initialization"
 HE_WRONG = SOLUTIONS["initialize_parameters_he"].replace("2 /", "1 /")

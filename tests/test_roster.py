@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import assignments, copy_course
 
 ROSTER = "\ufeffid,first_name,last_name,email\nalice,爱丽丝,王,alice@example.edu\nbob,Bob,Li,bob@example.edu\ncarol,,,\n"

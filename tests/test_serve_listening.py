@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from course.paths import copy_course
 from course.sandbox.process import bwrap_works
 

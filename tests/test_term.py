@@ -284,7 +284,7 @@ def test_a_manual_grade_is_not_carried_over_to_a_resubmission(tmp_path):
         grade.manual_score = 1.5
         gb.find_comment("initialize_parameters_he", "Initialization", A, "eve_wrong").manual_comment = "方差的分子应该是 2"
         gb.db.commit()
-    nbformat.write(solved_notebook(), str(course / "submitted" / "eve_wrong" / A / NB_NAME))  # the resubmission
+    nbformat.write(_solved(A), str(course / "submitted" / "eve_wrong" / A / NB_NAME))  # the resubmission
     logs = []
     results = grade_all(course, A, db_url=db, limits=FAST, log=logs.append)
     assert any(line.startswith(f"eve_wrong/{A}: resubmitted") for line in logs), logs
