@@ -55,6 +55,8 @@ RESULTS = [
 
 @pytest.fixture
 def course(tmp_path) -> Path:
+    (tmp_path / "source" / A).mkdir(parents=True)  # the course knows the assignment (course report checks the id)
+    (tmp_path / "source" / A / f"{A}.ipynb").write_text("{}", encoding="utf-8")
     for r in RESULTS:
         write_json_atomically(results_path(tmp_path, r["student"], A), r)
     other = result("zoe", "crashed", 99.0, [], [])  # another assignment: must be ignored
