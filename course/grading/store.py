@@ -221,30 +221,35 @@ def refresh_late_penalties(db_url: str, assignment: str, notebook_id: str, late_
     its score with manual grades, and ``late_policy`` (course.late.LatePenalty) as configured now.
     An extension granted or a policy changed after grading shows at once, without grading again.
     Returns student -> {"seconds_late", "late_penalty"} for each submission whose penalty changed."""
-    from nbgrader.api import MissingEntry
-
     changed = {}
     with gradebook(db_url) as gb:
-        try:
-            submissions = gb.find_assignment(assignment).submissions
-        except MissingEntry:
-            return changed
-        for submission in submissions:
+        for submission, notebook in _submitted_notebooks(gb, assignment, notebook_id):
             student = submission.student.id
             if students is not None and student not in students:
                 continue
             seconds_late = float(submission.total_seconds_late or 0.0)
-            for notebook in submission.notebooks:
-                if notebook.name != notebook_id:
-                    continue
-                penalty = None
-                if seconds_late > 0 and late_policy is not None:
-                    penalty = late_policy.late_submission_penalty(student, float(notebook.score), seconds_late)
-                if (notebook.late_submission_penalty or 0.0) != (penalty or 0.0):
-                    notebook.late_submission_penalty = penalty
-                    changed[student] = {"seconds_late": seconds_late, "late_penalty": penalty or 0.0}
+            penalty = None
+            if seconds_late > 0 and late_policy is not None:
+                penalty = late_policy.late_submission_penalty(student, float(notebook.score), seconds_late)
+            if (notebook.late_submission_penalty or 0.0) != (penalty or 0.0):
+                notebook.late_submission_penalty = penalty
+                changed[student] = {"seconds_late": seconds_late, "late_penalty": penalty or 0.0}
         gb.db.commit()
     return changed
+
+
+def _submitted_notebooks(gb, assignment: str, notebook_id: str):
+    """(submission, its notebook ``notebook_id``) for every submission of ``assignment`` in ``gb``."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        submissions = gb.find_assignment(assignment).submissions
+    except MissingEntry:
+        return
+    for submission in submissions:
+        for notebook in submission.notebooks:
+            if notebook.name == notebook_id:
+                yield submission, notebook
 
 
 def update_recorded_late(data: Path, assignment: str, changed: dict[str, dict], notebook_id: str) -> None:
@@ -283,24 +288,15 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
     """student -> {"items": {item: score (manual if set, else auto)}, "late_penalty", "manual": [items]}.
 
     Items are named by function (results.json's ids), not by their test cell's grade_id."""
-    from nbgrader.api import MissingEntry
-
     out = {}
     with gradebook(db_url) as gb:
-        try:
-            submissions = gb.find_assignment(assignment).submissions
-        except MissingEntry:
-            return out
-        for submission in submissions:
-            for notebook in submission.notebooks:
-                if notebook.name != notebook_id:
-                    continue
-                out[submission.student.id] = {
-                    "items": {item_of_grade_cell(g.name) or g.name: float(g.score) for g in notebook.grades},
-                    "manual": sorted(item_of_grade_cell(g.name) or g.name for g in notebook.grades
-                                     if g.manual_score is not None),
-                    "late_penalty": float(notebook.late_submission_penalty or 0.0),
-                }
+        for submission, notebook in _submitted_notebooks(gb, assignment, notebook_id):
+            out[submission.student.id] = {
+                "items": {item_of_grade_cell(g.name) or g.name: float(g.score) for g in notebook.grades},
+                "manual": sorted(item_of_grade_cell(g.name) or g.name for g in notebook.grades
+                                 if g.manual_score is not None),
+                "late_penalty": float(notebook.late_submission_penalty or 0.0),
+            }
     return out
 
 
