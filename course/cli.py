@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from course.paths import assignments as list_assignments
-from course.paths import course_root
+from course.paths import course_root, master_notebook
+
 
 def _course():
     from course.config import Course
@@ -50,7 +51,7 @@ def cmd_grade(args) -> int:
 
 
 def _grade(args, helper) -> int:
-    from course.grading.batch import grader_failures, score_table
+    from course.grading.batch import final_grades_of, grader_failures, score_table
     from course.ids import InvalidId
     from course.sandbox.process import SandboxUnavailable
 
@@ -78,7 +79,15 @@ def _grade(args, helper) -> int:
     except _imported("course.build", "BuildError") as exc:  # the gradebook could not take the assignment's grade cells
         print(f"course grade: {exc}", file=sys.stderr)
         return 1
-    print(score_table(results))
+    db_url = args.db or course.gradebook_url(_class_dir(root, args))
+    notebook_ids = {a: master_notebook(root, a).stem for a in {r["assignment"] for r in results}}
+    try:
+        grades = final_grades_of(results, db_url, notebook_ids, helper)
+    except Exception as exc:  # the grades are recorded; only the table's gradebook view is missing
+        print(f"warning: could not read the gradebook for the table ({type(exc).__name__}: {exc}); "
+              "showing the autograder's scores", file=sys.stderr)
+        grades = None
+    print(score_table(results, grades))
     failed = grader_failures(results)
     if failed:  # the graders themselves failed: results are incomplete until they are fixed
         print(f"error: {len(failed)} grader failure(s); fix the graders and regrade with --force:", file=sys.stderr)
@@ -275,9 +284,15 @@ def cmd_serve(args) -> int:
 def cmd_report(args) -> int:
     from course.report import build_report
 
-    root = course_root()
-    path = build_report(_class_dir(root, args), args.assignment, Path(args.out) if args.out else None)
-    print(f"wrote {path}")
+    course = _course()
+    data = _class_dir(course.root, args)
+    db_url = args.db or course.existing_gradebook(data)
+    if db_url == "none":
+        db_url = None
+    path = build_report(data, args.assignment, Path(args.out) if args.out else None, db_url=db_url,
+                        notebook_id=master_notebook(course.root, args.assignment).stem,
+                        late_policy=course.late_policy(args.assignment))
+    print(f"wrote {path}" + ("" if db_url else " (no gradebook: the autograder's scores, no manual grades or late penalties)"))
     return 0
 
 
@@ -435,6 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("--out", help="output folder (default: reports/)")
     p.add_argument("--class-dir", help=CLASS_DIR_HELP)
+    p.add_argument("--db", help=DB_HELP + " (manual grades and late penalties); 'none': the autograder's scores")
     p.set_defaults(func=cmd_report)
 
     from course.gradescope import DEFAULT_MEMORY_MB, VISIBILITIES  # light: no grading engine

@@ -55,8 +55,12 @@ def _test_base(name: str) -> str:
     return name.split("[", 1)[0]
 
 
-def compute_summary(results: list[dict], *, top_messages: int = TOP_MESSAGES, top_slowest: int = TOP_SLOWEST) -> dict:
+def compute_summary(results: list[dict], *, top_messages: int = TOP_MESSAGES, top_slowest: int = TOP_SLOWEST,
+                    grades: dict[str, dict] | None = None) -> dict:
     """The report's numbers for the results of one assignment.
+
+    ``grades``: student -> course.grading.store.final_grade() row; the scores are then the final
+    grades (manual grades and late penalties as the gradebook states them, as in the export).
 
     Every rate's denominator is the number of submissions: a submission whose notebook is missing
     or did not run has no (or fewer) test entries, and counts as not passing those tests/items.
@@ -64,7 +68,8 @@ def compute_summary(results: list[dict], *, top_messages: int = TOP_MESSAGES, to
     - submissions: number of results; status_counts: {status: count} (every known status, then others)
     - isolation_counts: {isolation mode: count}
     - max_score, score_mean, score_median, score_max, score_min (None when there are no results)
-    - scores: every score, sorted
+    - scores: every score, sorted; final: whether they are final grades (``grades`` given)
+    - late: submissions with a late penalty; manual: submissions with a manual grade
     - items: [{id, max_score, full, rate, mean_score}] in grader order; ``full`` = submissions with
       the item's full score, rate = full / submissions
     - tests: [{item, name, points, description, passed, rate}]
@@ -77,7 +82,16 @@ def compute_summary(results: list[dict], *, top_messages: int = TOP_MESSAGES, to
     n = len(results)
     status_counts = {s: 0 for s in STATUSES}
     status_counts.update(Counter(r.get("status", "error") for r in results))
-    scores = sorted(float(r.get("score", 0.0)) for r in results)
+    grades = grades or {}
+
+    def score(r: dict) -> float:
+        return grades[r["student"]]["total"] if r["student"] in grades else float(r.get("score", 0.0))
+
+    def item_score(r: dict, item: dict) -> float:
+        g = grades.get(r["student"])
+        return float(g["scores"].get(item["id"], item.get("score", 0.0)) if g else item.get("score", 0.0))
+
+    scores = sorted(score(r) for r in results)
     max_scores = {float(r.get("max_score", 0.0)) for r in results}
 
     items: dict[str, dict] = {}
@@ -87,8 +101,8 @@ def compute_summary(results: list[dict], *, top_messages: int = TOP_MESSAGES, to
         for item in r.get("items", []):
             entry = items.setdefault(item["id"], {"id": item["id"], "max_score": float(item.get("max_score", 0.0)),
                                                   "full": 0, "total": 0.0})
-            entry["total"] += float(item.get("score", 0.0))
-            if float(item.get("score", 0.0)) >= float(item.get("max_score", 0.0)) - _EPS:
+            entry["total"] += item_score(r, item)
+            if item_score(r, item) >= float(item.get("max_score", 0.0)) - _EPS:
                 entry["full"] += 1
             for t in item.get("tests", []):
                 te = tests.setdefault((item["id"], t["name"]), {
@@ -110,7 +124,7 @@ def compute_summary(results: list[dict], *, top_messages: int = TOP_MESSAGES, to
                         "tests": sorted(g["tests"])} for g in groups.values()),
                       key=lambda g: (-g["students"], -g["occurrences"], g["message"]))[:top_messages]
     slowest = [{"student": r["student"], "seconds": float(r.get("seconds", 0.0)), "status": r.get("status"),
-                "score": float(r.get("score", 0.0))}
+                "score": score(r)}
                for r in sorted(results, key=lambda r: (-float(r.get("seconds", 0.0)), r["student"]))][:top_slowest]
     failed = [{"student": r["student"], "status": r.get("status"), "message": r.get("message", ""),
                "grader_errors": list(r.get("grader_errors") or [])}
@@ -126,6 +140,9 @@ def compute_summary(results: list[dict], *, top_messages: int = TOP_MESSAGES, to
         "score_max": scores[-1] if scores else None,
         "score_min": scores[0] if scores else None,
         "scores": scores,
+        "final": bool(grades),
+        "late": sum(1 for g in grades.values() if g["late_penalty"] > 0),
+        "manual": sum(1 for g in grades.values() if g["manual"]),
         "items": item_rows,
         "tests": test_rows,
         "failure_messages": messages,
@@ -183,13 +200,27 @@ def render_report(assignment: str, summary: dict, images: dict[str, str]) -> str
     return render("report.html", assignment=assignment, s=summary, images=images, results_name=RESULTS_NAME)
 
 
-def build_report(root: Path, assignment: str, out_dir: Path | None = None) -> Path:
+def build_report(root: Path, assignment: str, out_dir: Path | None = None, *, db_url: str | None = None,
+                 notebook_id: str | None = None, late_policy=None) -> Path:
     """Write <out_dir>/<assignment>.html and its charts <out_dir>/<assignment>/*.png; return the HTML path.
 
-    out_dir defaults to <root>/reports.
+    out_dir defaults to <root>/reports. With a gradebook (``db_url``, and the master's
+    ``notebook_id``) the scores are the final grades every export states: manual grades and the
+    late penalty as the due date, extensions and ``late_policy`` say now (store.final_grades).
     """
     out_dir = Path(out_dir) if out_dir is not None else root / "reports"
-    summary = compute_summary(load_results(root, assignment))
+    results = load_results(root, assignment)
+    grades = None
+    if db_url and results:
+        from course.grading.store import final_grade, gradebook_scores, refresh_late_penalties, update_recorded_late
+
+        if late_policy is not None:
+            update_recorded_late(root, assignment, refresh_late_penalties(db_url, assignment, notebook_id, late_policy),
+                                 notebook_id)
+            results = load_results(root, assignment)
+        book = gradebook_scores(db_url, assignment, notebook_id)
+        grades = {r["student"]: final_grade(r, book.get(r["student"])) for r in results}
+    summary = compute_summary(results, grades=grades)
     images: dict[str, str] = {}
     if summary["submissions"]:
         img_dir = out_dir / assignment

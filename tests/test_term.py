@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,26 @@ HE_WRONG = solutions(A)["initialize_parameters_he"].replace("2 /", "1 /")
 def course_cli(course: Path, *args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "course.cli", *args], cwd=course, capture_output=True, text=True,
                           env=dict(os.environ, COURSE_ROOT=str(course), PATH="/usr/bin:/bin"))
+
+
+def grade_table(stdout: str) -> dict[str, tuple[float, float, float]]:
+    """`course grade`'s table: student -> (score, late penalty, final grade)."""
+    rows = {}
+    for line in stdout.splitlines():
+        cells = line.split()
+        if len(cells) >= 7 and cells[1] == A:
+            rows[cells[0]] = (float(cells[2]), -float(cells[3]), float(cells[4]))
+    return rows
+
+
+def report_scores(course: Path, assignment: str) -> dict[str, float]:
+    """`course report`'s per-student scores (its table of the slowest submissions lists every one)."""
+    out = course_cli(course, "report", assignment)
+    assert out.returncode == 0, out.stderr[-2000:]
+    page = (course / "reports" / f"{assignment}.html").read_text(encoding="utf-8")
+    assert "Final grades, as <code>course export</code> writes them" in page
+    rows = re.findall(r'<tr><td>([\w-]+)</td><td class="n">[\d.]+</td><td>\w+</td><td class="n">([\d.]+)</td></tr>', page)
+    return {student: float(score) for student, score in rows}
 
 
 def _scores(course: Path) -> dict[str, float]:
@@ -341,6 +362,10 @@ def test_extensions_and_policy_changes_after_grading_show_without_a_regrade(tmp_
             line = f"迟交扣 {recorded[s]:g} 分，计入成绩 {totals[s]:g} / 8 分"
             assert (line in pages[s]) == (recorded[s] > 0), (s, line)
             assert ("迟交扣" in pages[s]) == (recorded[s] > 0)
+        graded = course_cli(course, "grade", A)  # nothing new: its table states the same final grades
+        assert graded.returncode == 0, graded.stderr[-2000:]
+        assert grade_table(graded.stdout) == {s: (10.0, recorded[s], totals[s]) for s in ("erin", "gina")}
+        assert report_scores(course, A) == totals
         return {s: (totals[s], recorded[s], stored[s]) for s in ("erin", "gina")}
 
     out = course_cli(course, "grade", A)

@@ -14,8 +14,8 @@ from course.grading.autograded import autograded_notebook_path
 from course.grading.gradebook_process import GradebookHelper, HelperGone
 from course.grading.pool import WarmPool
 from course.grading.record import record_result, writers
-from course.grading.store import (ensure_assignment, gradebook_identity, read_results, refresh_late_penalties,
-                                  update_recorded_late)
+from course.grading.store import (ensure_assignment, final_grade, gradebook_identity, gradebook_scores, read_results,
+                                  refresh_late_penalties, update_recorded_late)
 from course.grading.text import clean_text
 from course.grading.unit import Submission, grade_one, submission_stamp
 from course.ids import InvalidId, valid_id
@@ -207,15 +207,41 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     return results
 
 
-def score_table(results: list[dict]) -> str:
-    """A plain-text table: student, assignment, score, max score, status."""
+def score_table(results: list[dict], grades: dict[tuple[str, str], dict] | None = None) -> str:
+    """A plain-text table: student, assignment, score, late penalty, final grade, max score, status.
+
+    ``grades``: (student, assignment) -> store.final_grade() (manual grades and the late penalty
+    as the gradebook states them); without it, the results' own scores and penalties."""
     sw = max([len("student"), *(len(r["student"]) for r in results)])
     aw = max([len("assignment"), *(len(r["assignment"]) for r in results)])
-    lines = [f"{'student':<{sw}}  {'assignment':<{aw}}  {'score':>6} {'max':>6}  status"]
+    lines = [f"{'student':<{sw}}  {'assignment':<{aw}}  {'score':>6} {'late':>5} {'final':>6} {'max':>6}  status"]
     for r in sorted(results, key=lambda r: (r["assignment"], r["student"])):
-        lines.append(f"{r['student']:<{sw}}  {r['assignment']:<{aw}}  {r['score']:>6g} {r['max_score']:>6g}  {r['status']}"
-                     + ("  GRADER ERROR" if grader_failures([r]) else ""))
+        g = (grades or {}).get((r["student"], r["assignment"])) or final_grade(r, gradebook=False)
+        manual = "  manual: " + ",".join(g["manual"]) if g["manual"] else ""
+        lines.append(f"{r['student']:<{sw}}  {r['assignment']:<{aw}}  {g['score']:>6g} {-g['late_penalty']:>5g} "
+                     f"{g['total']:>6g} {r['max_score']:>6g}  {r['status']}"
+                     + ("  GRADER ERROR" if grader_failures([r]) else "") + manual)
     return "\n".join(lines)
+
+
+def final_grades_of(results: list[dict], db_url: str, notebook_ids: dict[str, str],
+                    helper: GradebookHelper | None = None) -> dict[tuple[str, str], dict]:
+    """store.final_grade() of each result, with the gradebook's manual grades and late penalties
+    (read by ``helper`` when there is one: this process need not load the gradebook's libraries)."""
+    grades = {}
+    for assignment in sorted({r["assignment"] for r in results}):
+        book: dict = {}
+        if db_url != "none":
+            try:
+                if helper is None:
+                    raise HelperGone
+                book = helper.call("gradebook_scores", db_url, assignment, notebook_ids[assignment])
+            except HelperGone:
+                book = gradebook_scores(db_url, assignment, notebook_ids[assignment])
+        for r in results:
+            if r["assignment"] == assignment:
+                grades[r["student"], assignment] = final_grade(r, book.get(r["student"]), gradebook=db_url != "none")
+    return grades
 
 
 def grader_failures(results: list[dict]) -> list[str]:

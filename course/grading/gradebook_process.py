@@ -91,7 +91,8 @@ def serve(requests, replies) -> None:
     """The helper's loop: import the gradebook, then answer calls until end of input."""
     from course.grading import store
 
-    calls = {"record_in_gradebook": store.record_in_gradebook, "refresh_late_penalties": store.refresh_late_penalties}
+    calls = {"record_in_gradebook": store.record_in_gradebook, "refresh_late_penalties": store.refresh_late_penalties,
+             "gradebook_scores": store.gradebook_scores}
     import nbgrader.api  # noqa: F401  the point of the helper: imported while the caller grades
     while True:
         try:

@@ -300,6 +300,30 @@ def gradebook_scores(db_url: str, assignment: str, notebook_id: str) -> dict[str
     return out
 
 
+def final_grade(result: dict, entry: dict | None = None, gradebook: bool = True) -> dict:
+    """One recorded result's grade as every view states it (export, grade table, report, feedback).
+
+    ``entry``: the student's gradebook_scores() entry (manual adjustments override the autograder's,
+    and its late penalty counts); without a gradebook (``gradebook=False``) the penalty recorded in
+    results.json counts. ``total`` includes extra credit, never below 0."""
+    scores = {i["id"]: float(i["score"]) for i in result.get("items") or []}
+    if entry:
+        penalty = float(entry["late_penalty"])
+        scores.update({k: v for k, v in entry["items"].items() if k in scores})
+    elif gradebook:
+        penalty = 0.0  # not (yet) in this gradebook: it states no penalty
+    else:
+        penalty = float((result.get("late") or {}).get("late_penalty") or 0.0)
+    raw = sum(scores.values())
+    return {"student": result["student"], "assignment": result["assignment"], "scores": scores,
+            "score": raw, "late_penalty": penalty, "total": max(0.0, raw - penalty),
+            "max_score": result["max_score"], "status": result["status"],
+            "extra_credit": float(sum(scores.get(i["id"], 0.0) for i in result.get("items") or []
+                                      if i.get("extra_credit"))),
+            "manual": sorted(entry["manual"]) if entry else [],
+            "manual_grades_dropped": [d["item"] for d in result.get("manual_grades_dropped") or []]}
+
+
 def final_grades(root: Path, assignments: list[str], db_url: str | None = None, class_dir: Path | None = None,
                  late_policies: dict | None = None) -> tuple[list[str], list[dict]]:
     """(item ids, one row per (student, assignment) results.json found), each row's grade as every
@@ -318,18 +342,7 @@ def final_grades(root: Path, assignments: list[str], db_url: str | None = None, 
         book = gradebook_scores(db_url, assignment, notebook_id) if db_url else {}
         for path in sorted(((class_dir or root) / "autograded").glob(f"*/{assignment}/{RESULTS_NAME}")):
             result = json.loads(path.read_text(encoding="utf-8"))
-            scores = {i["id"]: float(i["score"]) for i in result["items"]}
-            entry = book.get(result["student"])
-            penalty = entry["late_penalty"] if entry else 0.0
-            if entry:
-                scores.update({k: v for k, v in entry["items"].items() if k in scores})
-            rows.append({"student": result["student"], "assignment": result["assignment"], "scores": scores,
-                         "late_penalty": penalty, "total": max(0.0, sum(scores.values()) - penalty),
-                         "max_score": result["max_score"], "status": result["status"],
-                         "extra_credit": float(sum(scores.get(i["id"], 0.0) for i in result["items"]
-                                                   if i.get("extra_credit"))),
-                         "manual": sorted(entry["manual"]) if entry else [],
-                         "manual_grades_dropped": [d["item"] for d in result.get("manual_grades_dropped") or []]})
+            rows.append(final_grade(result, book.get(result["student"]), gradebook=bool(db_url)))
             for item in result["items"]:
                 if item["id"] not in item_ids:
                     item_ids.append(item["id"])
