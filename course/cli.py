@@ -36,7 +36,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    helper = None
+    helper = head_start = None
     if not (args.workers or args.scheduler) and args.db != "none":
         from course.grading.gradebook_process import GradebookHelper
 
@@ -44,13 +44,39 @@ def cmd_grade(args) -> int:
         with contextlib.suppress(OSError):
             helper = GradebookHelper()
     try:
-        return _grade(args, helper)
+        if not (args.workers or args.scheduler):
+            head_start = _head_start(args)  # the first sandbox child boots while the grading stack imports
+        return _grade(args, helper, head_start)
     finally:
+        if head_start is not None:
+            head_start[1].close()
         if helper is not None:
             helper.close()
 
 
-def _grade(args, helper) -> int:
+def _head_start(args):
+    """(the first assignment, a WarmPool holding a child spawned for it), or None (no sandbox...)."""
+    from course.grading.pool import WarmPool, warm_key
+    from course.sandbox.base import SandboxUnavailable
+    from course.sandbox.launchers import select_launcher
+
+    course = _course()
+    ids = args.assignment or list_assignments(course.root)
+    if not ids:
+        return None
+    limits = course.limits(call_timeout=args.call_timeout, memory_mb=args.memory_mb, max_notebook_mb=args.max_notebook_mb)
+    try:
+        key = warm_key(course.root, ids[0], limits, select_launcher(course.grading.sandbox, args.allow_unsandboxed))
+    except (SandboxUnavailable, OSError):  # grade_all says why (or grades without a sandbox, if allowed)
+        return None
+    pool = WarmPool(max_keys=1)
+    if not pool.head_start(key):
+        pool.close()
+        return None
+    return ids[0], pool
+
+
+def _grade(args, helper, head_start=None) -> int:
     from course.grading.batch import final_grades_of, grader_failures, score_table
     from course.ids import InvalidId
     from course.sandbox.process import SandboxUnavailable
@@ -66,7 +92,7 @@ def _grade(args, helper) -> int:
 
         insecure_scheduler = (InsecureScheduler,)
     try:
-        results = _grade_assignments(args, root, ids, limits, helper)
+        results = _grade_assignments(args, root, ids, limits, helper, head_start)
     except insecure_scheduler as exc:
         print(f"course grade: refusing to grade: {exc}", file=sys.stderr)
         return 2
@@ -97,7 +123,7 @@ def _grade(args, helper) -> int:
     return 0
 
 
-def _grade_assignments(args, root: Path, ids: list[str], limits, helper) -> list[dict]:
+def _grade_assignments(args, root: Path, ids: list[str], limits, helper, head_start=None) -> list[dict]:
     from course.grading.batch import grade_all
 
     results = []
@@ -114,7 +140,8 @@ def _grade_assignments(args, root: Path, ids: list[str], limits, helper) -> list
                                  db_url=args.db, limits=limits, client=client, progress=sys.stderr.isatty(),
                                  allow_unsandboxed=args.allow_unsandboxed,
                                  log=print if args.verbose else (lambda *_: None), class_dir=_class_dir(root, args),
-                                 gradebook_helper=helper)
+                                 gradebook_helper=helper,
+                                 head_start=head_start[1] if head_start and head_start[0] == assignment else None)
     return results
 
 

@@ -76,7 +76,7 @@ TIERS = {
     "unit": {"test_wire", "test_layers", "test_html", "test_result", "test_stated_figures", "test_platform_matrix",
              "test_datasets", "test_content", "test_initialization", "test_gradient_checking",
              "test_regularization", "test_ml_setup", "test_grader_suite", "test_install",
-             "test_gitignore", "test_cli_errors"},
+             "test_gitignore", "test_cli_errors", "test_arrival"},
     "sandbox": {"test_grading", "test_attacks", "test_pool", "test_sandbox_contract", "test_fairness",
                 "test_parallel", "test_config", "test_feedback", "test_autograded", "test_report", "test_gradebook_helper",
                 "test_cli_imports", "test_renamed", "test_progress"},

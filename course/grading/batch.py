@@ -7,8 +7,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from tqdm import tqdm
-
 from course.config import Course
 from course.grading.autograded import autograded_notebook_path
 from course.grading.gradebook_process import GradebookHelper, HelperGone
@@ -85,7 +83,8 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
               force: bool = False, timeout: float | None = None, db_url: str | None = None,
               limits: Limits | None = None, workers: int | None = None, scheduler: str | None = None,
               client=None, progress: bool = False, allow_unsandboxed: bool = False, log=print,
-              class_dir: Path | None = None, gradebook_helper: GradebookHelper | None = None) -> list[dict]:
+              class_dir: Path | None = None, gradebook_helper: GradebookHelper | None = None,
+              head_start: WarmPool | None = None) -> list[dict]:
     """Grade (or reuse the recorded result of) every submission; returns all results.
 
     Serial in this process by default; on Dask when a ``client`` is given, or ``workers`` (a
@@ -98,6 +97,9 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
     class's data: submitted/, autograded/, feedback/ and gradebook.db. ``gradebook_helper``: the
     process that writes the gradebook (course.grading.gradebook_process); without one, and with
     something to record while this process has not loaded nbgrader's models, one is started here.
+    ``head_start``: a WarmPool holding a child the caller spawned for this assignment before it
+    imported the grading stack (WarmPool.head_start); serial grading takes its children from it,
+    and the caller closes it.
     """
     course = Course.load(root)
     data = class_dir or root
@@ -146,7 +148,7 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         # SQLAlchemy and nbgrader's models load in the helper, on the other core, while this process grades
         with contextlib.suppress(OSError):
             helper, own_helper = GradebookHelper(), True
-    bar = tqdm(total=len(todo) + len(rerecord), desc=assignment, unit="sub", disable=not progress or not todo)
+    bar = _progress_bar(len(todo) + len(rerecord), assignment, progress and bool(todo))
     failures = 0
 
     def record(result: dict, feedback_html: str | None = None) -> None:
@@ -176,13 +178,17 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
             # Each submission's child starts while the one before is graded (course.grading.pool): no
             # spare child after the last one, and none at all for a single submission.
             to_start = sum(not sub.refused for sub in todo)
-            pool = WarmPool(max_keys=1, budget=to_start) if to_start > 1 else None
+            if head_start is not None:  # its spawned child counts as one of them
+                pool, own_pool = head_start, False
+                pool.budget = max(0, to_start - pool.launched())
+            else:
+                pool, own_pool = (WarmPool(max_keys=1, budget=to_start) if to_start > 1 else None), True
             try:
                 for sub in todo:
                     record(grade_one(root, assignment, sub, limits=limits, timeout=timeout, launcher=launcher,
                                      pool=pool))
             finally:
-                if pool is not None:
+                if pool is not None and own_pool:
                     pool.close()
         fresh = {s.student for s in todo} | {r["student"] for r in rerecord}
         reused = [r["student"] for r in results if r["student"] not in fresh]
@@ -205,6 +211,23 @@ def grade_all(root: Path, assignment: str, *, submitted: Path | None = None, stu
         if own_helper:
             helper.close()
     return results
+
+
+class _NoBar:
+    def set_postfix(self, **_) -> None: ...
+
+    def update(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _progress_bar(total: int, assignment: str, shown: bool):
+    """tqdm's bar on a terminal; tqdm (60 ms to import) is not loaded when nothing is shown."""
+    if not shown:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=assignment, unit="sub")
 
 
 def score_table(results: list[dict], grades: dict[tuple[str, str], dict] | None = None) -> str:

@@ -10,6 +10,7 @@ gradebook itself (``GradebookHelper.call`` raises ``HelperGone``): nothing is lo
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import struct
@@ -52,10 +53,15 @@ class GradebookHelper:
             [sys.executable, "-m", "course.grading.gradebook_process"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=None, cwd=os.getcwd(), close_fds=True)
 
-    def call(self, name: str, *args, **kwargs):
+    def call(self, name: str, *args, while_waiting=None, **kwargs):
+        """The function's value (its exception is raised here); ``while_waiting()`` runs in this
+        process between sending the call and reading its answer (its failure is ignored)."""
         with self.lock:
             try:
                 _send(self.process.stdin, (name, args, kwargs))
+                if while_waiting is not None:
+                    with contextlib.suppress(Exception):
+                        while_waiting()
                 ok, value = _receive(self.process.stdout)
             except (OSError, EOFError, pickle.PickleError, ValueError) as exc:
                 self.close()

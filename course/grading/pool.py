@@ -22,12 +22,14 @@ from collections import OrderedDict
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from course.grading.notebooks import MasterNotebook
-from course.grading.session import run_setup
 from course.paths import master_notebook
 from course.sandbox.budget import remove_stale as remove_stale_budgets
 from course.sandbox.process import Limits, Sandbox, SandboxError
+
+if TYPE_CHECKING:  # this module is light (a grading command spawns its first child before nbformat loads)
+    from course.grading.notebooks import MasterNotebook
 
 WARM_PREFIX = "course-warm-"
 RELEASE_IGNORE = ("*.ipynb", "__pycache__")  # what a child's copy of the release folder leaves out
@@ -76,9 +78,16 @@ class WarmChild:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
 
-    def prepare(self, master: MasterNotebook) -> None:
-        seconds = self.key.limits.call_timeout
+    def launch(self) -> None:
+        """Spawn the child (it boots on another core while the caller goes on)."""
         self.sandbox.start()
+
+    def prepare(self, master: MasterNotebook, launched: bool = False) -> None:
+        from course.grading.session import run_setup
+
+        seconds = self.key.limits.call_timeout
+        if not launched:
+            self.launch()
         self.sandbox.exec("pass", "<ready>", timeout=seconds)
         run_setup(self.sandbox, master, lambda: seconds)
 
@@ -96,6 +105,7 @@ class WarmPool:
         # after the last); None: no limit (a service, a Dask worker).
         self.budget = budget
         self._slots: OrderedDict[WarmKey, Future] = OrderedDict()
+        self._launched: dict[WarmKey, WarmChild] = {}  # head_start(): spawned, not yet set up
         self._lock = threading.RLock()  # reentrant: close() may run in a signal handler
         self._closed = False
         # One thread: children are started one after another, never a burst competing with grading.
@@ -109,6 +119,8 @@ class WarmPool:
             if self._closed:
                 return None
             future = self._slots.pop(key, None)
+            if future is None and key in self._launched:  # spawned by head_start: set up now
+                future = self._executor.submit(self._prepare_launched, self._launched.pop(key), master)
             if future is None:  # first submission of this kind here: start one now and wait for it
                 future = self._submit(key, master)
                 if future is None:
@@ -138,6 +150,44 @@ class WarmPool:
                 future = self._submit(key, master)
                 if future is not None:
                     self._slots[key] = future
+
+    def head_start(self, key: WarmKey) -> bool:
+        """Spawn a child for ``key`` now, in this thread, before the caller has read the master
+        notebook or loaded the grading stack (a command's first submission: the child boots while
+        the command imports). Its setup cells run when it is taken. Counts against the budget;
+        False when it could not be spawned (the first ``take`` then starts one as usual)."""
+        with self._lock:
+            if self._closed or key in self._launched or (self.budget is not None and self.budget <= 0):
+                return False
+            try:
+                child = WarmChild(key)
+            except (OSError, SandboxError):
+                return False
+            try:
+                child.launch()
+            except Exception:
+                child.discard()
+                return False
+            if self.budget is not None:
+                self.budget -= 1
+            self._launched[key] = child
+            return True
+
+    def launched(self) -> int:
+        """Children spawned by head_start and not taken yet."""
+        with self._lock:
+            return len(self._launched)
+
+    def _prepare_launched(self, child: WarmChild, master: MasterNotebook) -> WarmChild | None:
+        if self._closed:
+            child.discard()
+            return None
+        try:
+            child.prepare(master, launched=True)
+        except Exception:
+            child.discard()
+            return None
+        return child
 
     def wait_ready(self) -> None:
         """Wait until no child is being started."""
@@ -176,7 +226,11 @@ class WarmPool:
             self._closed = True
             slots = list(self._slots.values())
             self._slots.clear()
+            launched = list(self._launched.values())
+            self._launched.clear()
         self._executor.shutdown(wait=True, cancel_futures=True)
+        for child in launched:
+            child.discard()
         for future in slots:
             _discard_result(future)
 

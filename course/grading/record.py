@@ -12,7 +12,7 @@ import importlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from course.config import DEFAULT_OUTPUTS
 from course.grading.arrival import submission_time
@@ -42,6 +42,7 @@ class Recording:
     feedback_html: str | None  # the page a worker rendered, else None (rendered by FeedbackPage)
     gradebook_helper: object | None = None  # course.grading.gradebook_process.GradebookHelper, if started
     new_submission: bool = False  # another notebook than the one recorded before (manual grades are dropped)
+    while_waiting: Callable[[], None] | None = None  # the writers' prepare(): run while the gradebook helper writes
 
 
 class Writer(Protocol):
@@ -49,9 +50,17 @@ class Writer(Protocol):
 
     def write(self, result: Result, recording: Recording) -> None: ...
 
+    # optional: ``prepare()`` warms what write() will need (templates); it runs while this process
+    # waits for the gradebook helper, and may fail harmlessly
+
 
 class FeedbackPage:
     what = "feedback"
+
+    def prepare(self) -> None:
+        from course.html import compile_templates
+
+        compile_templates("feedback.html", "base.html", "macros.html", "plot.svg")
 
     def write(self, result: Result, recording: Recording) -> None:
         # a page a worker rendered before the gradebook's late penalty was known is rendered again
@@ -85,7 +94,7 @@ class GradebookRow:
         try:
             if helper is None:
                 raise HelperGone
-            result["late"] = helper.call("record_in_gradebook", *args, **kwargs)
+            result["late"] = helper.call("record_in_gradebook", *args, while_waiting=recording.while_waiting, **kwargs)
         except HelperGone:
             result["late"] = record_in_gradebook(*args, **kwargs)
         dropped = result["late"].pop("manual_grades_dropped", None)
@@ -157,9 +166,11 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
     new_submission = previous is not None and (previous.get("submission") or {}).get("sha256") != stamp.get("sha256")
     if previous is not None and not new_submission and previous.get("manual_grades_dropped"):
         result["manual_grades_dropped"] = previous["manual_grades_dropped"]  # a regrade of it still says so
-    recording = Recording(root, data, assignment, notebook_id, notebook, folder, db_url, late_policy, when,
-                          feedback_html, gradebook_helper, new_submission)
     chosen = writers() if outputs is None else outputs
+    warmups = [w.prepare for w in chosen if callable(getattr(w, "prepare", None))]
+    recording = Recording(root, data, assignment, notebook_id, notebook, folder, db_url, late_policy, when,
+                          feedback_html, gradebook_helper, new_submission,
+                          while_waiting=lambda: [prepare() for prepare in warmups] and None)
     for writer in sorted(chosen, key=lambda w: not getattr(w, "first", False)):  # stable: the rest keep their order
         try:
             writer.write(result, recording)

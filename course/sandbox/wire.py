@@ -16,8 +16,11 @@ from __future__ import annotations
 import json
 import math
 import struct
+import sys
 
-import numpy as np
+# numpy is imported when an array is first decoded, not with this module: a grading command starts
+# its sandbox child before it loads numpy (course.grading.warm). A value can only be an array once
+# numpy is loaded, so encode() looks it up in sys.modules.
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # requests (grader -> child)
 MAX_REPLY_BYTES = 16 * 1024 * 1024  # replies (child -> grader): what the grader is willing to hold
@@ -45,6 +48,8 @@ class WireError(Exception):
 
 def _array_ref(arr, blobs: list) -> dict:
     """dtype + shape in the JSON; the raw C-order bytes appended to ``blobs``, referenced by index."""
+    import numpy as np
+
     blobs.append(np.ascontiguousarray(arr).tobytes())
     return {"dtype": arr.dtype.str, "shape": list(arr.shape), "blob": len(blobs) - 1}
 
@@ -57,6 +62,8 @@ def _array_from_ref(ref, blobs: list):
         raise ValueError("bad array reference")
     if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
         raise ValueError("bad array shape")
+    import numpy as np
+
     dt = np.dtype(dtype)  # parses a type string; never executes code
     if dt.kind not in "biufc" or dt.hasobject or dt.fields is not None or dt.subdtype is not None:
         raise ValueError(f"dtype {dt} not carried")
@@ -79,11 +86,12 @@ def encode(value, blobs: list, depth: int = 0):
     t = type(value)
     if value is None or t is bool or t is int or t is float or t is str:
         return value
-    if t is np.ndarray:
+    np = sys.modules.get("numpy")
+    if np is not None and t is np.ndarray:
         if value.dtype.kind not in "biufc" or value.dtype.hasobject:
             return {"__unsupported__": f"numpy.ndarray[{value.dtype}]"}
         return {"__ndarray__": _array_ref(value, blobs)}
-    if isinstance(value, np.generic) and t.__module__ == "numpy" and value.dtype.kind in "biufc":
+    if np is not None and isinstance(value, np.generic) and t.__module__ == "numpy" and value.dtype.kind in "biufc":
         return {"__npscalar__": _array_ref(np.asarray(value), blobs)}
     if t is list:
         return [encode(v, blobs, depth + 1) for v in value]
