@@ -108,7 +108,7 @@ def _grade(args, helper, head_start=None) -> int:
     db_url = args.db or course.gradebook_url(_class_dir(root, args))
     notebook_ids = {a: master_notebook(root, a).stem for a in {r["assignment"] for r in results}}
     try:
-        grades = final_grades_of(results, db_url, notebook_ids, helper)
+        grades = final_grades_of(results, db_url, notebook_ids, helper, class_dir=_class_dir(root, args))
     except Exception as exc:  # the grades are recorded; only the table's gradebook view is missing
         print(f"warning: could not read the gradebook for the table ({type(exc).__name__}: {exc}); "
               "showing the autograder's scores", file=sys.stderr)
@@ -167,6 +167,27 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_sync(args) -> int:
+    from course.grading.store import sync_recorded
+
+    course = _course()
+    root = course.root
+    data = _class_dir(root, args)
+    db_url = args.db or course.existing_gradebook(data)
+    if db_url is None:
+        print("course sync: no gradebook to read (nothing graded yet?)", file=sys.stderr)
+        return 2
+    for assignment in args.assignment or list_assignments(root):
+        changed, finals = sync_recorded(data, assignment, master_notebook(root, assignment).stem, db_url,
+                                        course.late_policy(assignment))
+        for student, late in sorted(changed.items()):
+            print(f"{student}/{assignment}: late penalty now {late['late_penalty']:g}")
+        print(f"{assignment}: {len(finals)} recorded grades as the gradebook states them "
+              f"({sum(bool(g['manual']) for g in finals.values())} with manual grades, "
+              f"{sum(g['late_penalty'] > 0 for g in finals.values())} late)")
+    return 0
+
+
 def cmd_roster(args) -> int:
     from course.roster import RosterError, import_roster, read_roster
 
@@ -208,8 +229,7 @@ def _class_dir(root: Path, args) -> Path:
 
 def cmd_extension(args) -> int:
     from course.ids import InvalidId, valid_id
-    from course.grading.store import ensure_assignment, grant_extension, refresh_late_penalties, update_recorded_late
-    from course.paths import master_notebook
+    from course.grading.store import ensure_assignment, grant_extension, sync_recorded
 
     course = _course()
     root = course.root
@@ -228,9 +248,8 @@ def cmd_extension(args) -> int:
     grant_extension(db_url, args.assignment, args.student, args.hours)
     print(f"{args.student}: extension of {args.hours:g} h on {args.assignment}")
     # a submission graded already: its late penalty as the extension makes it, at once (no regrade)
-    changed = refresh_late_penalties(db_url, args.assignment, master_notebook(root, args.assignment).stem,
-                                     course.late_policy(args.assignment), students=[args.student])
-    update_recorded_late(data, args.assignment, changed, master_notebook(root, args.assignment).stem)
+    changed, _ = sync_recorded(data, args.assignment, master_notebook(root, args.assignment).stem, db_url,
+                               course.late_policy(args.assignment), students=[args.student])
     for student, late in changed.items():
         print(f"{student}: late penalty on {args.assignment} is now {late['late_penalty']:g}")
     return 0
@@ -428,6 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="long: grades.csv, a row per student and assignment, per function; canvas, moodle: that "
                         "LMS's gradebook import, a row per student, a column per assignment (grades-FORMAT.csv)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("sync", help="bring results.json and the feedback pages to the gradebook: manual grades "
+                                    "given in formgrader, extensions, the late policy as configured now")
+    p.add_argument("assignment", nargs="*")
+    p.add_argument("--db", help=DB_HELP)
+    p.add_argument("--class-dir", help=CLASS_DIR_HELP)
+    p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("roster", help="put the class list (CSV: id, first_name, last_name, email) into the gradebook")
     p.add_argument("file")

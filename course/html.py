@@ -36,6 +36,7 @@ def environment():
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        extensions=["jinja2.ext.do"],  # {% do list.append(...) %} in macros.html
         autoescape=True,  # every template, .html and .svg alike
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,

@@ -212,14 +212,11 @@ def build_report(root: Path, assignment: str, out_dir: Path | None = None, *, db
     results = load_results(root, assignment)
     grades = None
     if db_url and results:
-        from course.grading.store import final_grade, gradebook_scores, refresh_late_penalties, update_recorded_late
+        from course.grading.store import final_grade, sync_recorded
 
-        if late_policy is not None:
-            update_recorded_late(root, assignment, refresh_late_penalties(db_url, assignment, notebook_id, late_policy),
-                                 notebook_id)
-            results = load_results(root, assignment)
-        book = gradebook_scores(db_url, assignment, notebook_id)
-        grades = {r["student"]: final_grade(r, book.get(r["student"])) for r in results}
+        _, finals = sync_recorded(root, assignment, notebook_id, db_url, late_policy)
+        results = load_results(root, assignment)
+        grades = {r["student"]: finals.get(r["student"]) or final_grade(r) for r in results}
     summary = compute_summary(results, grades=grades)
     images: dict[str, str] = {}
     if summary["submissions"]:

@@ -23,6 +23,7 @@ WITH_ASSIGNMENT = {
     "report": [],
     "gradescope": [],
     "samples": [],
+    "sync": [],
 }
 
 

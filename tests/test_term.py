@@ -159,6 +159,24 @@ def test_manual_grade_survives_regrading_and_is_exported(tmp_path):
     row = next(csv.DictReader((tmp_path / "grades.csv").open()))
     assert (float(row["initialize_parameters_he"]), float(row["total"]), row["manually_graded"]) == \
         (2.5, 9.5, "initialize_parameters_he")
+    # the student's page and results.json say so too (the export brought them to the gradebook)
+    recorded = json.loads((course / "autograded" / "dora_wrong" / A / "results.json").read_text())
+    assert recorded["final"] == {"score": 9.5, "late_penalty": 0.0, "total": 9.5, "manual": ["initialize_parameters_he"]}
+    page = (course / "feedback" / "dora_wrong" / A / "Initialization.html").read_text(encoding="utf-8")
+    assert "老师人工评分了 initialize_parameters_he：自动评分 7 分，人工评分后 9.5 分，计入成绩 9.5 / 8 分" in page
+
+    # a manual grade changed in formgrader afterwards: `course sync` (or any export, report or grade) shows it
+    with Gradebook(db) as gb:
+        gb.find_grade("test_initialize_parameters_he", "Initialization", A, "dora_wrong").manual_score = 1.0
+        gb.db.commit()
+    out = course_cli(course, "sync", A)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert f"{A}: 1 recorded grades as the gradebook states them (1 with manual grades, 0 late)" in out.stdout
+    page = (course / "feedback" / "dora_wrong" / A / "Initialization.html").read_text(encoding="utf-8")
+    assert "人工评分后 8 分，计入成绩 8 / 8 分" in page
+    out = course_cli(course, "grade", A)  # nothing to grade: its table states the same grade
+    assert grade_table(out.stdout) == {"dora_wrong": (8.0, 0.0, 8.0)}
+    assert report_scores(course, A) == {"dora_wrong": 8.0}
 
 
 @pytest.mark.parametrize("method,expected", [("none", 10.0), ("zero", 0.0), ("per_hour", 7.0)])

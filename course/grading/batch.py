@@ -13,7 +13,7 @@ from course.grading.gradebook_process import GradebookHelper, HelperGone
 from course.grading.pool import WarmPool
 from course.grading.record import record_result, writers
 from course.grading.store import (ensure_assignment, final_grade, gradebook_identity, gradebook_scores, read_results,
-                                  refresh_late_penalties, update_recorded_late)
+                                  refresh_late_penalties, update_recorded, update_recorded_late)
 from course.grading.text import clean_text
 from course.grading.unit import Submission, grade_one, submission_stamp
 from course.ids import InvalidId, valid_id
@@ -248,9 +248,11 @@ def score_table(results: list[dict], grades: dict[tuple[str, str], dict] | None 
 
 
 def final_grades_of(results: list[dict], db_url: str, notebook_ids: dict[str, str],
-                    helper: GradebookHelper | None = None) -> dict[tuple[str, str], dict]:
+                    helper: GradebookHelper | None = None, class_dir: Path | None = None) -> dict[tuple[str, str], dict]:
     """store.final_grade() of each result, with the gradebook's manual grades and late penalties
-    (read by ``helper`` when there is one: this process need not load the gradebook's libraries)."""
+    (read by ``helper`` when there is one: this process need not load the gradebook's libraries).
+    With ``class_dir``, the results' results.json and feedback pages are brought to those grades
+    (store.update_recorded): a manual grade given in formgrader shows on the student's page."""
     grades = {}
     for assignment in sorted({r["assignment"] for r in results}):
         book: dict = {}
@@ -261,9 +263,12 @@ def final_grades_of(results: list[dict], db_url: str, notebook_ids: dict[str, st
                 book = helper.call("gradebook_scores", db_url, assignment, notebook_ids[assignment])
             except HelperGone:
                 book = gradebook_scores(db_url, assignment, notebook_ids[assignment])
-        for r in results:
-            if r["assignment"] == assignment:
-                grades[r["student"], assignment] = final_grade(r, book.get(r["student"]), gradebook=db_url != "none")
+        ours = [r for r in results if r["assignment"] == assignment]
+        if class_dir is not None and book:
+            update_recorded(class_dir, assignment, notebook_ids[assignment], book=book,
+                            students=[r["student"] for r in ours])
+        for r in ours:
+            grades[r["student"], assignment] = final_grade(r, book.get(r["student"]), gradebook=db_url != "none")
     return grades
 
 

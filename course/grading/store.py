@@ -255,19 +255,55 @@ def _submitted_notebooks(gb, assignment: str, notebook_id: str):
 def update_recorded_late(data: Path, assignment: str, changed: dict[str, dict], notebook_id: str) -> None:
     """Write refreshed late penalties (refresh_late_penalties) into the students' results.json and
     feedback pages (which show the raw score, the penalty and what counts)."""
+    update_recorded(data, assignment, notebook_id, late=changed)
+
+
+def update_recorded(data: Path, assignment: str, notebook_id: str, *, late: dict[str, dict] | None = None,
+                    book: dict[str, dict] | None = None, students: list[str] | None = None) -> dict[str, dict]:
+    """Bring results.json and the feedback page of each student of ``assignment`` to the gradebook's
+    facts as they are now: ``late`` (refresh_late_penalties' changes) into "late", and with ``book``
+    (gradebook_scores) the final grade into "final" (final_grade: manual grades, late penalty, total;
+    left out when there is neither a manual grade nor a penalty). A page is rendered again only when
+    its result changed. ``students`` limits it to those. Returns student -> final_grade() row."""
     from course.grading.feedback import render_feedback
 
-    for student, late in changed.items():
+    late = late or {}
+    names = set(late) | set(book or {})
+    if students is not None:
+        names &= set(students)
+    finals = {}
+    for student in sorted(names):
         result = read_results(data, student, assignment)
         if result is None:
             continue
-        result["late"] = {**(result.get("late") or {}), **late}
+        before = json.dumps(result, sort_keys=True, default=str)
+        if student in late:
+            result["late"] = {**(result.get("late") or {}), **late[student]}
+        if book is not None and student in book:
+            grade = finals[student] = final_grade(result, book[student])
+            result.pop("final", None)
+            if grade["manual"] or grade["late_penalty"]:
+                result["final"] = {k: grade[k] for k in ("score", "late_penalty", "total", "manual")}
+        if json.dumps(result, sort_keys=True, default=str) == before:
+            continue
         write_json_atomically(results_path(data, student, assignment), result)
         page = data / "feedback" / student / assignment / f"{notebook_id}.html"
         if page.is_file():
             tmp = page.with_suffix(".tmp")
             tmp.write_text(render_feedback(result), encoding="utf-8")
             tmp.replace(page)
+    return finals
+
+
+def sync_recorded(data: Path, assignment: str, notebook_id: str, db_url: str, late_policy,
+                  students: list[str] | None = None) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The gradebook's facts as they are now, into every record of ``assignment`` (or of
+    ``students``): late penalties recomputed (refresh_late_penalties), then results.json and the
+    feedback pages brought to the final grades (update_recorded). Returns (student -> changed
+    penalty, student -> final_grade() row)."""
+    changed = refresh_late_penalties(db_url, assignment, notebook_id, late_policy, students=students)
+    book = gradebook_scores(db_url, assignment, notebook_id)
+    return changed, update_recorded(data, assignment, notebook_id, late=changed, book=book, students=students)
 
 
 def grant_extension(db_url: str, assignment: str, student: str, hours: float) -> None:
@@ -336,10 +372,12 @@ def final_grades(root: Path, assignments: list[str], db_url: str | None = None, 
     rows, item_ids = [], []
     for assignment in assignments:
         notebook_id = master_notebook(root, assignment).stem
+        changed = {}
         if db_url and late_policies is not None:  # the penalties as the due dates, extensions and policy say now
             changed = refresh_late_penalties(db_url, assignment, notebook_id, late_policies.get(assignment))
-            update_recorded_late(class_dir or root, assignment, changed, notebook_id)
         book = gradebook_scores(db_url, assignment, notebook_id) if db_url else {}
+        if db_url:  # what every other view (feedback page, serve page) shows follows the gradebook too
+            update_recorded(class_dir or root, assignment, notebook_id, late=changed, book=book)
         for path in sorted(((class_dir or root) / "autograded").glob(f"*/{assignment}/{RESULTS_NAME}")):
             result = json.loads(path.read_text(encoding="utf-8"))
             rows.append(final_grade(result, book.get(result["student"]), gradebook=bool(db_url)))
