@@ -188,6 +188,27 @@ def cmd_sync(args) -> int:
     return 0
 
 
+def cmd_copy_gradebook(args) -> int:
+    from course.grading.store import GradebookNotEmpty, copy_gradebook, gradebook_identity, retarget_results
+
+    course = _course()
+    data = _class_dir(course.root, args)
+    source = args.db or course.existing_gradebook(data)
+    if source is None:
+        print("course copy-gradebook: there is no gradebook to copy", file=sys.stderr)
+        return 2
+    try:
+        copied = copy_gradebook(source, args.target)
+    except GradebookNotEmpty as exc:
+        print(f"course copy-gradebook: {exc}", file=sys.stderr)
+        return 1
+    moved = retarget_results(data, source, args.target)
+    print(f"copied {gradebook_identity(source)} into {gradebook_identity(args.target)}: "
+          + ", ".join(f"{n} {table}" for table, n in copied.items() if n) + f"; {moved} results.json now name it")
+    print("now point the course at it (COURSE_DB_URL, or c.CourseDirectory.db_url in nbgrader_config.py)")
+    return 0
+
+
 def cmd_roster(args) -> int:
     from course.roster import RosterError, import_roster, read_roster
 
@@ -454,6 +475,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--class-dir", help=CLASS_DIR_HELP)
     p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("copy-gradebook", help="copy the whole gradebook (students, due dates, extensions, manual "
+                                              "grades, comments) into a new, empty one: a switch to PostgreSQL")
+    p.add_argument("target", help="SQLAlchemy URL of the new gradebook, e.g. postgresql://USER:PASS@HOST/DB")
+    p.add_argument("--db", help="the gradebook to copy " + DB_HELP[DB_HELP.index("(default"):])
+    p.add_argument("--class-dir", help=CLASS_DIR_HELP)
+    p.set_defaults(func=cmd_copy_gradebook)
 
     p = sub.add_parser("roster", help="put the class list (CSV: id, first_name, last_name, email) into the gradebook")
     p.add_argument("file")

@@ -83,7 +83,7 @@ TIERS = {
     "integration": {"test_build", "test_authoring", "test_gradescope", "test_formgrader", "test_postgres",
                     "test_serve", "test_serve_hardening", "test_term", "test_trust", "test_cluster_security",
                     "test_notebooks_execute", "test_extension", "test_roster",
-                    "test_serve_listening", "test_lms_collect"},
+                    "test_serve_listening", "test_lms_collect", "test_whole_term"},
 }
 TIER_OF = {module: tier for tier, modules in TIERS.items() for module in modules}
 

@@ -88,3 +88,13 @@ def postgres_server() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
             shutil.rmtree(data, ignore_errors=True)
+
+
+def fresh_database(url: str, name: str) -> str:
+    """A new, empty database ``name`` on the test server at ``url`` (the shared one itself when an
+    outside server is given: $COURSE_TEST_POSTGRES_URL)."""
+    if os.environ.get("COURSE_TEST_POSTGRES_URL"):
+        return url
+    host, port = url.split("@")[1].split("/")[0].split(":")
+    subprocess.run([str(_bin_dir() / "createdb"), "-h", host, "-p", port, "-U", "postgres", name], check=True)
+    return url.rsplit("/", 1)[0] + "/" + name

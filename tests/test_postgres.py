@@ -70,15 +70,6 @@ def test_release_records_grade_cells_in_postgres(tmp_path, postgres_url):
         assert {c.name for c in notebook.grade_cells} >= {"test_initialize_parameters_zeros", "test_initialize_parameters_he"}
 
 
-def _fresh_database(postgres_url: str, name: str) -> str:
-    """A new, empty database on the test server (the shared one when an outside server is given)."""
-    if os.environ.get("COURSE_TEST_POSTGRES_URL"):
-        return postgres_url
-    host, port = postgres_url.split("@")[1].split("/")[0].split(":")
-    subprocess.run([str(pg_server._bin_dir() / "createdb"), "-h", host, "-p", port, "-U", "postgres", name], check=True)
-    return postgres_url.rsplit("/", 1)[0] + "/" + name
-
-
 def test_one_setting_moves_nbgrader_formgrader_and_every_course_command(tmp_path, course_copy, postgres_url, monkeypatch):
     """COURSE_DB_URL is the only thing set (nbgrader_config.py turns it into CourseDirectory.db_url,
     which nbgrader, formgrader and every `course` command read): `course grade`, `course extension`,
@@ -88,7 +79,7 @@ def test_one_setting_moves_nbgrader_formgrader_and_every_course_command(tmp_path
 
     from services import Formgrader
 
-    url = _fresh_database(postgres_url, "one_setting")
+    url = pg_server.fresh_database(postgres_url, "one_setting")
     monkeypatch.setenv("COURSE_DB_URL", url)
     course = course_copy
     for student in EXPECTED:
@@ -122,7 +113,7 @@ def test_switching_to_postgres_mid_term_records_every_graded_submission(tmp_path
     """Issue 20: graded into SQLite, then `course grade --db postgresql://...`: nothing is graded again,
     every result goes into the new gradebook, and `course export --db` gives the same totals as before
     (it used to skip them all and export zeros). A second run skips them as recorded there."""
-    url = _fresh_database(postgres_url, "switch")
+    url = pg_server.fresh_database(postgres_url, "switch")
     course = copy_course(ROOT, tmp_path / "course")
     for student in EXPECTED:
         shutil.copytree(ROOT / "samples" / "submitted" / student / A, course / "submitted" / student / A)
@@ -144,3 +135,17 @@ def test_switching_to_postgres_mid_term_records_every_graded_submission(tmp_path
     assert {r["student"]: float(r["total"]) for r in csv.DictReader((tmp_path / "pg.csv").open())} == EXPECTED
     again = _cli(course, "grade", A, "--db", url)
     assert all(f"{s}/{A}: already graded" in again.stdout for s in EXPECTED), again.stdout
+
+
+def test_copy_gradebook_refuses_a_target_that_holds_data(tmp_path, postgres_url):
+    """`course copy-gradebook` copies into an empty gradebook only: a second copy into the same one
+    changes nothing and says why (exit 1)."""
+    url = pg_server.fresh_database(postgres_url, "copy_twice")
+    course = copy_course(ROOT, tmp_path / "course")
+    shutil.copytree(ROOT / "samples" / "submitted" / "correct" / A, course / "submitted" / "correct" / A)
+    assert _cli(course, "grade", A).returncode == 0
+    first = _cli(course, "copy-gradebook", url)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "1 student" in first.stdout and "1 results.json now name it" in first.stdout
+    second = _cli(course, "copy-gradebook", url)
+    assert second.returncode == 1 and "already holds 1 student" in second.stderr and "nothing copied" in second.stderr

@@ -306,6 +306,58 @@ def sync_recorded(data: Path, assignment: str, notebook_id: str, db_url: str, la
     return changed, update_recorded(data, assignment, notebook_id, late=changed, book=book, students=students)
 
 
+class GradebookNotEmpty(Exception):
+    """copy_gradebook's target already holds data: nothing was copied."""
+
+
+def copy_gradebook(source_url: str, target_url: str) -> dict[str, int]:
+    """Copy every row of nbgrader's gradebook at ``source_url`` into the one at ``target_url``
+    (created if needed; SQLite -> PostgreSQL, say): the course, students with names and emails,
+    assignments with due dates, grade cells, submissions with their timestamps, extensions, late
+    penalties, manual grades and comments, by nbgrader's own table definitions and ids. The target
+    must be empty (GradebookNotEmpty otherwise). Returns table -> rows copied."""
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, func, select
+
+    with gradebook(target_url):  # nbgrader creates (and stamps) the schema
+        pass
+    source, target = create_engine(source_url), create_engine(target_url)
+    try:
+        with source.connect() as src, target.begin() as dst:
+            tables = Base.metadata.sorted_tables
+            held = {t.name: dst.execute(select(func.count()).select_from(t)).scalar_one() for t in tables
+                    if t.name != "course"}  # nbgrader makes its course row when it opens a gradebook
+            if any(held.values()):
+                raise GradebookNotEmpty(f"{gradebook_identity(target_url)} already holds "
+                                        + ", ".join(f"{n} {name}" for name, n in held.items() if n)
+                                        + ": nothing copied (copy into a new, empty database)")
+            dst.execute(Base.metadata.tables["course"].delete())  # the source's course row replaces it
+            copied = {}
+            for table in tables:  # parents before children (foreign keys)
+                rows = [dict(row._mapping) for row in src.execute(select(table))]
+                if rows:
+                    dst.execute(table.insert(), rows)
+                copied[table.name] = len(rows)
+        return copied
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def retarget_results(data: Path, source_url: str, target_url: str) -> int:
+    """After copy_gradebook: results.json recorded in the source now say the target holds them (it
+    does), so `course grade` on the target finds nothing to record again. Returns how many."""
+    source, target = gradebook_identity(source_url), gradebook_identity(target_url)
+    n = 0
+    for path in sorted((data / "autograded").glob(f"*/*/{RESULTS_NAME}")):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if result.get("gradebook") == "recorded" and result.get("gradebook_db") == source:
+            result["gradebook_db"] = target
+            write_json_atomically(path, result)
+            n += 1
+    return n
+
+
 def grant_extension(db_url: str, assignment: str, student: str, hours: float) -> None:
     """nbgrader's extension for one student's assignment (0 removes it)."""
     with gradebook(db_url) as gb:
