@@ -31,6 +31,7 @@ from course.sandbox.launchers import bwrap_command, bwrap_works  # noqa: E402
 # (key in timings, what it covers); "other" is the rest of the total
 PHASES = [
     ("read", "read + validate the notebook"),
+    ("workdir", "the child's copy of the release folder"),
     ("reference", "reference namespace (cached after the first)"),
     ("child_start", "sandbox + interpreter + numpy, until the child answers"),
     ("setup", "course setup cells in the child"),
@@ -90,14 +91,17 @@ def main(argv: list[str] | None = None) -> None:
             r = grade_submission(ROOT, a, student, distinct_copy(nb, i, tmp))
             t = dict(r["timings"], total=r["seconds"])
             t["graders_compare"] = t["graders"] - t.get("graders_collect", 0.0) - t["child_calls"]
+            t["other"] = t["total"] - sum(t.get(p, 0.0) for p, _ in PHASES)  # per run: never below 0
+            t["overhead"] = t["read"] + t.get("workdir", 0.0) + t.get("graders_collect", 0.0) + t["other"]
             runs.append(t)
-        rows[a] = {k: statistics.median(run.get(k, 0.0) for run in runs) for k in [p for p, _ in PHASES] + ["total"]}
-        rows[a]["other"] = rows[a]["total"] - sum(rows[a][p] for p, _ in PHASES)
+        keys = [p for p, _ in PHASES] + ["other", "overhead", "total"]
+        rows[a] = {k: statistics.median(run.get(k, 0.0) for run in runs) for k in keys}
 
     width = max(len(a) for a in rows)
     shutil.rmtree(tmp)
     print(f"{'phase':<17}" + "".join(f"{a:>{width + 2}}" for a in rows) + "   what")
-    for key, what in [*PHASES, ("other", "temp copy of the release, results, feedback data"), ("total", "")]:
+    for key, what in [*PHASES, ("other", "the rest: result assembly, closing the child"),
+                      ("overhead", "read + workdir + collection + other (median of each run's sum)"), ("total", "")]:
         print(f"{key:<17}" + "".join(f"{rows[a][key]:>{width + 1}.3f}s" for a in rows) + f"   {what}")
 
     print("\nbare process starts (median of 10):")

@@ -92,8 +92,7 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
         else:
             workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="course-grade-"))) / assignment
             copy_release(root, assignment, workdir)
-        if pool is not None:
-            timings["pool_take"] = time.monotonic() - mark
+        timings["pool_take" if pool is not None else "workdir"] = time.monotonic() - mark
         session = SubmissionSession(master, cells, workdir, limits, started + timeout, launcher,
                                     prestarted=warm.sandbox if warm is not None else None)
         tests = []
