@@ -57,11 +57,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--assignment", default="initialization")
     parser.add_argument("--sample", default="correct", help="a folder of samples/submitted/")
     parser.add_argument("--runs", type=int, default=7, help="runs of each kind to take the median of")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE if set (every run compiles course/ again); by default "
+                             "the commands run as a user's do, with Python's bytecode cache")
     args = parser.parse_args(argv)
 
     env = dict(os.environ)
     env.pop("COURSE_ROOT", None)  # the copy is found from the working directory
     env.pop("COURSE_DB_URL", None)
+    if not args.no_bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # the first run below writes course/'s bytecode
+    cache = "PYTHONDONTWRITEBYTECODE" not in env
     env["PATH"] = str(COURSE.parent) + os.pathsep + env.get("PATH", "")
     python = [sys.executable]
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
@@ -86,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
 
     name = master_notebook(ROOT, args.assignment).name
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, bubblewrap "
-          f"{'on' if bwrap_works() else 'off'}, bytecode cache {'off' if sys.dont_write_bytecode else 'on'} "
+          f"{'on' if bwrap_works() else 'off'}, bytecode cache {'on' if cache else 'off'} "
           f"(PYTHONDONTWRITEBYTECODE); {args.sample}/{args.assignment}/{name} as student s1, default SQLite "
           f"gradebook; score {result['score']:g}/{result['max_score']:g} {result['status']}")
     print(f"course grade {args.assignment} --student s1")
