@@ -196,8 +196,11 @@ def _choose_isolation() -> tuple[str, str]:
 
 
 def grade_in_container(root: Path) -> tuple[dict, dict]:
-    """Grade the submission in ``root``/submission; returns (results.json dict, the engine's record)."""
-    from course.grading.engine import grade_submission, ungraded_result
+    """Grade the submission in ``root``/submission; returns (results.json dict, the engine's record).
+
+    The sandbox child is spawned before the grading stack is imported (WarmPool.head_start): it
+    boots on another core meanwhile."""
+    from course.grading.pool import WarmPool, warm_key
     from course.paths import master_notebook
     from course.sandbox.launchers import unsandboxed_problem
     from course.sandbox.process import Limits
@@ -212,24 +215,40 @@ def grade_in_container(root: Path) -> tuple[dict, dict]:
     print(f"assignment {assignment}; course package {Path(__file__).parent}; isolation: {isolation} ({why})")
     notebook, notice, problem = find_notebook(root / "submission", expected)
     _restrict(root)
-    if notebook is None:
-        record = ungraded_result(source, assignment, student, notice, problem)
-        notice = ""
-    elif isolation == "limits-only" and unsandboxed_problem():
-        record = ungraded_result(source, assignment, student, "error", unsandboxed_problem())
-    else:
-        print(f"grading {notebook}")
-        try:
-            record = grade_submission(source, assignment, student, notebook, limits=limits,
-                                      timeout=float(config["timeout"]), launcher=isolation)
-        except Exception as exc:  # SandboxUnavailable included: never without a results.json
-            record = ungraded_result(source, assignment, student, "error",
-                                     f"grading failed: {type(exc).__name__}: {str(exc)[:1000]}")
-            record["grader_errors"] = [traceback.format_exc()[-4000:]]
+    pool = None
+    if notebook is not None and not (isolation == "limits-only" and unsandboxed_problem()):
+        pool = WarmPool(max_keys=1, budget=1)  # one submission: no successor
+        pool.head_start(warm_key(source, assignment, limits, isolation))
+    try:
+        record = _grade(source, assignment, student, notebook, notice, problem, limits, isolation, config, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+    notice = "" if notebook is None else notice
     record["isolation"] = isolation
     results = results_json(record, visibility=config["visibility"], notices=[notice] if notice else [],
                            isolation=isolation)
     return results, record
+
+
+def _grade(source: Path, assignment: str, student: str, notebook: Path | None, notice: str, problem: str,
+           limits, isolation: str, config: dict, pool) -> dict:
+    from course.grading.engine import grade_submission, ungraded_result
+    from course.sandbox.launchers import unsandboxed_problem
+
+    if notebook is None:
+        return ungraded_result(source, assignment, student, notice, problem)
+    if isolation == "limits-only" and unsandboxed_problem():
+        return ungraded_result(source, assignment, student, "error", unsandboxed_problem())
+    print(f"grading {notebook}")
+    try:
+        return grade_submission(source, assignment, student, notebook, limits=limits,
+                                timeout=float(config["timeout"]), launcher=isolation, pool=pool)
+    except Exception as exc:  # SandboxUnavailable included: never without a results.json
+        record = ungraded_result(source, assignment, student, "error",
+                                 f"grading failed: {type(exc).__name__}: {str(exc)[:1000]}")
+        record["grader_errors"] = [traceback.format_exc()[-4000:]]
+        return record
 
 
 def write_results(path: Path, results: dict) -> None:
