@@ -74,7 +74,7 @@ def plain(value: Any) -> str:
 
 def constant_ratio(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6) -> float | None:
     """got / expected when it is the same number for every entry (entries where expected is 0 must
-    be 0 in got too); None otherwise, when the ratio is 1, or when fewer than two entries are nonzero
+    be 0 in got too); None otherwise, when the ratio is 1 or 0 (all zeros: no factor to name), or when fewer than two entries are nonzero
     (one number is always a multiple of another)."""
     got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
     nonzero = expected != 0
@@ -82,7 +82,7 @@ def constant_ratio(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6) ->
         return None
     ratios = got[nonzero] / expected[nonzero]
     r = float(ratios[0])
-    if not np.allclose(ratios, r, rtol=rtol, atol=0) or np.isclose(r, 1.0, rtol=rtol):
+    if r == 0 or not np.allclose(ratios, r, rtol=rtol, atol=0) or np.isclose(r, 1.0, rtol=rtol):
         return None
     return r
 
@@ -215,8 +215,11 @@ def expect_dict_of_arrays(got: Any, expected: dict, name: str, *, keys: Iterable
         if extra:
             fail(f"{name} 多出了不该有的键：{', '.join(map(str, extra))}。")
     for key in keys:
+        noted = len(_FORM_NOTES)
         try:
             expect_array(got[key], np.asarray(expected[key]), f"{name}['{key}']", rtol=rtol, atol=atol)
+            if len(_FORM_NOTES) > noted and hint is not None:  # a wrong container: say what the hint says too
+                _FORM_NOTES[-1] += hint(key, got[key]) or ""
         except CheckFailed as exc:
             extra = hint(key, got[key]) if hint is not None else ""
             if extra:
