@@ -67,6 +67,18 @@ def test_extra_credit_never_hides_a_failed_required_function():
     assert "总分：<b>6 / 8</b>" in render_feedback(plain) and _total_text(plain) == "6 / 8"
 
 
+def test_right_values_in_a_wrong_container_are_shown_as_such():
+    """Does a test that kept its points with a form note (course.checks.note_wrong_form) read as "数值正确，形式不对"
+    with its message, not as a plain failure (issue 21)?"""
+    test = {"name": "test_zeros", "description": "全零初始化", "case": "", "points": 0.5, "passed": False, "form_only": True,
+            "message": "b1 应该是形状 (3, 1) 的 numpy 数组，得到的是一个数 0。数值是对的，这一项扣 0.5 分。"}
+    result = {"student": "s", "assignment": A, "score": 1.5, "max_score": 2.0, "status": "graded",
+              "items": [{"id": "initialize_parameters_zeros", "score": 1.5, "max_score": 2.0, "extra_credit": False,
+                         "cell": "ok", "tests": [test]}]}
+    page = render_feedback(result)
+    assert "数值正确，形式不对" in page and "这一项扣 0.5 分" in page and "未通过" not in page
+
+
 def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path, course_copy):
     """Is the bonus on top of a maximum of 8 in results.json, the feedback, the CSV and nbgrader's gradebook?"""
     from course.build import generate_release
