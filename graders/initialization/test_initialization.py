@@ -104,12 +104,12 @@ def _diagnose(name, dims, got, expected, reference, seed_before):
         if not nonzero.any() or np.any(w[~nonzero] != 0):
             continue
         if not np.any(w):
-            hints.append(f"{key} 全是 0：乘的缩放因子是 0。像 np.sqrt(2 // n[l-1]) 这样用了整数除法 // 时，"
-                         "n[l-1] > 2 的层 2 // n[l-1] 等于 0：要写 2 / n[l-1]。")
+            hints.append(f"{key} 全是 0：乘的缩放因子是 0。像 np.sqrt(2 // n[l-1]) 这样用了整数除法 // 时，n[l-1] > 2 "
+                         "的层 2 // n[l-1] 等于 0，要写 2 / n[l-1]。")
             break
         if w.size >= 4 and np.all(w >= 0) and np.any(want < 0):
-            hints.append(f"{key} 的元素全都不小于 0：像是用了 np.random.rand（[0, 1) 上的均匀分布），"
-                         "本题要用 np.random.randn（标准正态分布，有正有负）。")
+            hints.append(f"{key} 的元素全都不小于 0：像是用了 np.random.rand（[0, 1) 上的均匀分布），本题要用 "
+                         "np.random.randn（标准正态分布，有正有负）。")
             break
         if nonzero.sum() < 2:  # one number is always a multiple of another: nothing can be known
             continue

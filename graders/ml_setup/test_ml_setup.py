@@ -83,9 +83,8 @@ def _note_changed_inputs(function, originals, args):
                if not (type(after) is np.ndarray and after.shape == before.shape and np.array_equal(after, before))]
     if changed:
         note_wrong_form(f"调用 {function} 之后，调用者传入的 {'、'.join(changed)} 被改变了（调用者的数据被改变了）："
-                        "像 X -= mu、np.random.shuffle(X.T) 这样的写法会原地修改传进来的数组。"
-                        "请在新数组上计算（X - mu、X[:, permutation]），不要修改参数。返回值是对的，这一项扣 0.5 分"
-                        "（同一个函数只扣一次）。")
+                        "X -= mu、np.random.shuffle(X.T) 这类写法原地修改了传进来的数组。请在新数组上计算"
+                        "（X - mu、X[:, permutation]），不要修改参数。返回值是对的，这一项扣 0.5 分（同一个函数只扣一次）。")
 
 
 def _call_split(submission, case, seed, global_seed=None):

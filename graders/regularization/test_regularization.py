@@ -126,8 +126,8 @@ def _activation_hint(name, got, exp_cache, keep_prob):
         return ""
     before = np.maximum(0, Z)
     if np.allclose(got, before, rtol=RTOL, atol=ATOL):
-        return (f"cache 中的 {name} 是 dropout 之前的激活值 relu(Z{layer})：cache 里要存 dropout 之后的 {name}"
-                f"（A{layer} * D{layer} / keep_prob），下一层的 Z 和反向传播用的都是它。")
+        return (f"cache 中的 {name} 是 dropout 之前的激活值 relu(Z{layer})：cache 里应存 dropout 之后的 "
+                f"{name}（A{layer} * D{layer} / keep_prob），下一层的 Z 和反向传播都用它。")
     if keep_prob != 1 and np.allclose(got, before * D, rtol=RTOL, atol=ATOL):
         return (f"cache 中的 {name} 关闭了单元 (A{layer} * D{layer}) 但没有除以 keep_prob：dropout 之后 {name} 的平均值是 "
                 f"{float(np.mean(got)):.4f}，不做 dropout 时是 {float(np.mean(before)):.4f}（keep_prob={keep_prob:g}）。"
