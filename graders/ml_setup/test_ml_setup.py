@@ -14,7 +14,10 @@ Named mistakes and the points they lose (tests/test_ml_setup.py and the samples 
 - X and Y shuffled separately: test_split_keeps_pairs, 1 point;
 - bias and variance swapped: both diagnose tests, 2 points;
 - variance instead of standard deviation: both normalize_inputs tests, 2 points;
-- dev/test set normalized with its own statistics: apply_normalization, 1 point.
+- dev/test set normalized with its own statistics: apply_normalization, 1 point;
+- the caller's X (and Y) changed in place (X -= mu, np.random.shuffle(X.T)), right results otherwise:
+  0.5 point once per function (course.checks.note_wrong_form, docs/grading-policy.md);
+- mu or sigma of shape (n,) instead of (n, 1), right values: 0.5 point.
 
 Tolerances (error analysis): every float checked is a sum or product of at most a few hundred
 float64 terms (means and standard deviations of m <= 60 values; matrix products with <= 30 terms
