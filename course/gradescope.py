@@ -62,7 +62,7 @@ def _item_output(item: dict) -> str:
         what = test.get("description") or test["name"]
         if test.get("case"):
             what += f"（{test['case']}）"
-        verdict = "通过" if test["passed"] else "未通过"
+        verdict = "通过" if test["passed"] else "数值正确，形式不对" if test.get("form_only") else "未通过"
         lines.append(f"[{verdict}] {what} —— 分值 {_points(test['points'])}")
         if not test["passed"] and test.get("message"):
             lines += ["    " + line for line in str(test["message"]).splitlines()]

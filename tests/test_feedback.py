@@ -77,6 +77,9 @@ def test_right_values_in_a_wrong_container_are_shown_as_such():
                          "cell": "ok", "tests": [test]}]}
     page = render_feedback(result)
     assert "数值正确，形式不对" in page and "这一项扣 0.5 分" in page and "未通过" not in page
+    from course.gradescope import _item_output
+    text = _item_output(result["items"][0])
+    assert "[数值正确，形式不对]" in text and "这一项扣 0.5 分" in text and "未通过" not in text
 
 
 def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path, course_copy):
