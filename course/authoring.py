@@ -34,7 +34,7 @@ SETUP_TAG = "setup"
 # The grader API: what a hidden grader may import from the course package, and what its fixtures offer.
 GRADER_API: dict[str, set[str]] = {
     "course.checks": {"CheckFailed", "fail", "plain", "expect_array", "expect_float", "expect_dict_of_arrays",
-                      "constant_ratio", "describe_ratio", "RTOL", "ATOL"},
+                      "constant_ratio", "describe_ratio", "RTOL", "ATOL", "note_wrong_form", "FORM_PENALTY"},
     "course.sandbox.wire": {"Unsupported"},
     "course.grading.session": {"SubmissionFailure"},
 }

@@ -26,6 +26,39 @@ def fail(message: str) -> None:
     raise CheckFailed(message)
 
 
+# Right values in a wrong container (issue 21, docs/grading-policy.md): an array of shape (n,) where
+# (n, 1) is expected, a number where a broadcast of it is expected, integers where floats are. The
+# check does not fail; it notes the problem and goes on, so that a wrong value later in the same test
+# still fails it. A test that passes with notes keeps its points, and its item loses FORM_PENALTY
+# points once however many of its tests noted something (course.grading.engine).
+FORM_PENALTY = 0.5
+_FORM_NOTES: list[str] = []
+
+
+def note_wrong_form(message: str) -> None:
+    """Record that a value is right but its container is not (the message says which, in Chinese)."""
+    if message not in _FORM_NOTES:
+        _FORM_NOTES.append(message)
+
+
+def take_form_notes() -> list[str]:
+    """The notes recorded since the last call (the grading plugin calls it around every test)."""
+    notes = list(_FORM_NOTES)
+    _FORM_NOTES.clear()
+    return notes
+
+
+def _form_penalty_text() -> str:
+    return f"数值是对的，这一项扣 {plain(FORM_PENALTY)} 分（同一个函数的形式问题只扣一次）。"
+
+
+def _same_values(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    try:
+        return bool(np.allclose(got.astype(float), expected.astype(float), rtol=rtol, atol=atol))
+    except (TypeError, ValueError):
+        return False
+
+
 def plain(value: Any) -> str:
     """A number as a student reads it: 1.4604 or 7, never np.float64(1.4604)."""
     if isinstance(value, (bool, np.bool_)):
@@ -41,7 +74,7 @@ def plain(value: Any) -> str:
 
 def constant_ratio(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6) -> float | None:
     """got / expected when it is the same number for every entry (entries where expected is 0 must
-    be 0 in got too); None otherwise, when the ratio is 1, or when fewer than two entries are nonzero
+    be 0 in got too); None otherwise, when the ratio is 1 or 0 (all zeros: no factor to name), or when fewer than two entries are nonzero
     (one number is always a multiple of another)."""
     got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
     nonzero = expected != 0
@@ -49,7 +82,7 @@ def constant_ratio(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6) ->
         return None
     ratios = got[nonzero] / expected[nonzero]
     r = float(ratios[0])
-    if not np.allclose(ratios, r, rtol=rtol, atol=0) or np.isclose(r, 1.0, rtol=rtol):
+    if r == 0 or not np.allclose(ratios, r, rtol=rtol, atol=0) or np.isclose(r, 1.0, rtol=rtol):
         return None
     return r
 
@@ -83,15 +116,33 @@ def expect_array(got: Any, expected: np.ndarray, name: str, *, rtol: float = RTO
     - rtol, atol: np.isclose tolerances
     - check_dtype: require a floating dtype when the reference is floating
     - hint: appended to any failure message (what the likely mistake is)
-    When every entry is off by the same factor, the message names it.
+    When every entry is off by the same factor, the message names it. Right values in a wrong
+    container (a shape that differs only by dimensions of size 1, a number for an array, integers
+    for floats) do not fail: they are noted (note_wrong_form) and cost their item FORM_PENALTY once.
     """
     hint = hint or ""
+    numeric = np.issubdtype(expected.dtype, np.number)
     if type(got) is not np.ndarray:
+        if (numeric and isinstance(got, (int, float, np.integer, np.floating)) and not isinstance(got, (bool, np.bool_))
+                and _same_values(np.broadcast_to(np.asarray(got), expected.shape), expected, rtol, atol)):
+            note_wrong_form(f"{name} 应该是形状 {expected.shape} 的 numpy 数组，得到的是一个数 {plain(got)}"
+                            f"（广播之后数值相同）。{_form_penalty_text()}{hint}")
+            return
         fail(f"{name} 应该是 numpy 数组 (np.ndarray)，但得到的是 {_describe(got)}。{hint}")
     if got.shape != expected.shape:
         transposed = "（正好是期望形状的转置，行和列弄反了）" if got.shape == expected.shape[::-1] else ""
+        squeezed = tuple(d for d in got.shape if d != 1) == tuple(d for d in expected.shape if d != 1)
+        if (numeric and squeezed and np.issubdtype(got.dtype, np.number)
+                and _same_values(got.reshape(expected.shape), expected, rtol, atol)):
+            note_wrong_form(f"{name} 的形状 (shape) 不对：期望 {expected.shape}，得到 {got.shape}{transposed}"
+                            f"（元素个数和数值都相同，只是维度不同，例如少了 keepdims=True）。{_form_penalty_text()}{hint}")
+            return
         fail(f"{name} 的形状 (shape) 不对：期望 {expected.shape}，得到 {got.shape}{transposed}。{hint}")
     if check_dtype and np.issubdtype(expected.dtype, np.floating) and not np.issubdtype(got.dtype, np.floating):
+        if (np.issubdtype(got.dtype, np.number) or got.dtype == np.bool_) and _same_values(got, expected, rtol, atol):
+            note_wrong_form(f"{name} 的数据类型 (dtype) 不对：期望浮点数 {expected.dtype}，得到 {got.dtype}"
+                            f"（例如 np.zeros(..., dtype=int)）。{_form_penalty_text()}")
+            return
         fail(f"{name} 的数据类型 (dtype) 不对：期望浮点数 {expected.dtype}，得到 {got.dtype}。")
     if not np.issubdtype(got.dtype, np.number) and got.dtype != np.bool_:
         fail(f"{name} 的数据类型 (dtype) 不是数值：{got.dtype}。")
@@ -164,8 +215,11 @@ def expect_dict_of_arrays(got: Any, expected: dict, name: str, *, keys: Iterable
         if extra:
             fail(f"{name} 多出了不该有的键：{', '.join(map(str, extra))}。")
     for key in keys:
+        noted = len(_FORM_NOTES)
         try:
             expect_array(got[key], np.asarray(expected[key]), f"{name}['{key}']", rtol=rtol, atol=atol)
+            if len(_FORM_NOTES) > noted and hint is not None:  # a wrong container: say what the hint says too
+                _FORM_NOTES[-1] += hint(key, got[key]) or ""
         except CheckFailed as exc:
             extra = hint(key, got[key]) if hint is not None else ""
             if extra:

@@ -26,7 +26,7 @@ import traceback
 import zipfile
 from pathlib import Path
 
-from course.grading.feedback import CELL_TEXT, STATUS_TEXT
+from course.grading.feedback import CELL_TEXT, STATUS_TEXT, score_parts
 from course.grading.text import clean_text
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -62,7 +62,7 @@ def _item_output(item: dict) -> str:
         what = test.get("description") or test["name"]
         if test.get("case"):
             what += f"（{test['case']}）"
-        verdict = "通过" if test["passed"] else "未通过"
+        verdict = "通过" if test["passed"] else "数值正确，形式不对" if test.get("form_only") else "未通过"
         lines.append(f"[{verdict}] {what} —— 分值 {_points(test['points'])}")
         if not test["passed"] and test.get("message"):
             lines += ["    " + line for line in str(test["message"]).splitlines()]
@@ -70,10 +70,11 @@ def _item_output(item: dict) -> str:
 
 
 def _total_text(result: dict) -> str:
-    bonus = sum(float(i["score"]) for i in result["items"] if i.get("extra_credit"))
     total = f"{_points(result['score'])} / {_points(result['max_score'])}"
-    if bonus:
-        total += f"（其中加分题 {_points(bonus)} 分，加在满分之上）"
+    parts = score_parts(result)
+    if parts:
+        total += (f"（必做部分 {_points(parts['required'])} / {_points(parts['required_max'])}，"
+                  f"加分题 {_points(parts['bonus'])} / {_points(parts['bonus_max'])}，加分题的分加在满分之上）")
     return total
 
 

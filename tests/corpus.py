@@ -7,7 +7,8 @@ lambda / exec / import binding). Each must score full marks in the public tests 
 
 MISTAKES[assignment] maps a mistake name to (cells, scores, graders_say, public_says): the cells
 that carry the mistake, the exact score of every item affected (the others keep full marks),
-text that a failed hidden test's message must contain (it names the mistake), and text the
+text that a failed hidden test's message must contain (it names the mistake; an entry ("not", text)
+is a text no message may contain: a claim the numbers cannot support), and text the
 public test's AssertionError must contain (None: the public test does not test this).
 """
 from __future__ import annotations

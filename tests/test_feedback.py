@@ -49,6 +49,39 @@ def test_feedback_layout_survives_long_messages(he_sqrt1_result):
     assert page.count('<td class="points">') == sum(len(i["tests"]) for i in long["items"])
 
 
+def test_extra_credit_never_hides_a_failed_required_function():
+    """With zeros at 0 / 2 and Xavier's bonus done, the total is 8 / 8: do the feedback page and Gradescope's
+    text show the required part (6 / 8) apart from the bonus (2 / 2) (issue 21)?"""
+    from course.gradescope import _total_text
+
+    def item(gid, score, max_score, bonus=False):
+        return {"id": gid, "score": score, "max_score": max_score, "extra_credit": bonus, "cell": "ok", "tests": []}
+
+    result = {"student": "s", "assignment": A, "score": 8.0, "max_score": 8.0, "status": "graded",
+              "items": [item("initialize_parameters_zeros", 0.0, 2.0), item("initialize_parameters_random", 3.0, 3.0),
+                        item("initialize_parameters_he", 3.0, 3.0),
+                        item("initialize_parameters_xavier", 2.0, 2.0, bonus=True)]}
+    assert "总分：<b>8 / 8（必做部分 6 / 8，加分题 2 / 2，加分题的分加在满分之上）</b>" in render_feedback(result)
+    assert _total_text(result) == "8 / 8（必做部分 6 / 8，加分题 2 / 2，加分题的分加在满分之上）"
+    plain = {**result, "items": result["items"][:3], "score": 6.0}  # no extra credit in the assignment: no parts
+    assert "总分：<b>6 / 8</b>" in render_feedback(plain) and _total_text(plain) == "6 / 8"
+
+
+def test_right_values_in_a_wrong_container_are_shown_as_such():
+    """Does a test that kept its points with a form note (course.checks.note_wrong_form) read as "数值正确，形式不对"
+    with its message, not as a plain failure (issue 21)?"""
+    test = {"name": "test_zeros", "description": "全零初始化", "case": "", "points": 0.5, "passed": False, "form_only": True,
+            "message": "b1 应该是形状 (3, 1) 的 numpy 数组，得到的是一个数 0。数值是对的，这一项扣 0.5 分。"}
+    result = {"student": "s", "assignment": A, "score": 1.5, "max_score": 2.0, "status": "graded",
+              "items": [{"id": "initialize_parameters_zeros", "score": 1.5, "max_score": 2.0, "extra_credit": False,
+                         "cell": "ok", "tests": [test]}]}
+    page = render_feedback(result)
+    assert "数值正确，形式不对" in page and "这一项扣 0.5 分" in page and "未通过" not in page
+    from course.gradescope import _item_output
+    text = _item_output(result["items"][0])
+    assert "[数值正确，形式不对]" in text and "这一项扣 0.5 分" in text and "未通过" not in text
+
+
 def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path, course_copy):
     """Is the bonus on top of a maximum of 8 in results.json, the feedback, the CSV and nbgrader's gradebook?"""
     from course.build import generate_release
@@ -66,7 +99,7 @@ def test_extra_credit_in_results_feedback_csv_and_gradebook(tmp_path, course_cop
     xavier = next(i for i in results["correct"]["items"] if i["id"] == "initialize_parameters_xavier")
     assert xavier["extra_credit"] is True and xavier["max_score"] == 2
     page = (course / "feedback" / "correct" / A / NB_NAME.replace(".ipynb", ".html")).read_text(encoding="utf-8")
-    assert "10 / 8（其中加分题 2 分" in page and "（加分题）" in page
+    assert "10 / 8（必做部分 8 / 8，加分题 2 / 2，" in page and "（加分题）" in page
     export_csv(course, [A], tmp_path / "grades.csv")
     rows = {r["student"]: r for r in csv.DictReader((tmp_path / "grades.csv").open(encoding="utf-8"))}
     assert (rows["correct"]["total"], rows["correct"]["max_score"], rows["correct"]["extra_credit"]) == ("10.0", "8.0", "2.0")

@@ -30,6 +30,18 @@ def test_unsupported_values_become_markers(value):
     assert isinstance(roundtrip(value), Unsupported)
 
 
+def test_str_subclass_keys_cross_as_plain_str():
+    """Does a dict keyed by numpy.str_ (iterating an array of names) arrive with plain str keys, and a
+    str subclass's own __str__ / __eq__ never run (issue 21)?"""
+    got = roundtrip({np.str_("W1"): 1.0, "b1": 2.0})
+    assert got == {"W1": 1.0, "b1": 2.0} and all(type(k) is str for k in got)
+    sly = type("Sly", (str,), {"__str__": lambda s: "other", "__hash__": lambda s: 0, "__eq__": lambda s, o: False})
+    got = roundtrip({sly("W1"): 1.0})
+    assert got == {"W1": 1.0} and all(type(k) is str for k in got)
+    clash = type("Clash", (str,), {"__hash__": lambda s: id(s), "__eq__": lambda s, o: s is o})
+    assert isinstance(roundtrip({clash("W1"): 1.0, clash("W1"): 2.0}), Unsupported)  # two keys, one str
+
+
 def test_malformed_data_decodes_to_marker():
     assert isinstance(decode({"__ndarray__": "not a reference"}, []), Unsupported)
     assert isinstance(decode({"__pickle__": "x"}, []), Unsupported)

@@ -58,7 +58,7 @@ def item_report(item: dict) -> tuple[bool, list[str]]:
     for test in item.get("tests") or []:
         what = test.get("description") or test["name"]
         case = f" [{test['case']}]" if test.get("case") else ""
-        verdict = "✓ 通过" if test["passed"] else "✗ 未通过"
+        verdict = "✓ 通过" if test["passed"] else "△ 数值正确，形式不对" if test.get("form_only") else "✗ 未通过"
         lines.append(f"  {verdict}  {what}{case}（{_points(test['points'])} 分）")
         if not test["passed"] and test.get("message"):
             lines += [f"      {line}" for line in str(test["message"]).splitlines()[:60]]

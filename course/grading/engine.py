@@ -9,6 +9,7 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
+from course.checks import FORM_PENALTY
 from course.grading.notebooks import InvalidNotebook, match_graded_cells, read_master, read_submission
 from course.grading.plugin import grader_suite
 from course.grading.pool import copy_release, warm_key
@@ -123,11 +124,17 @@ def grade_submission(root: Path, assignment: str, student: str, notebook: Path, 
         outcome = session.outcomes.get(cell.item_id)
         by_item[cell.item_id].update(cell=outcome.status if outcome else "not-run", matched_by=cell.matched_by,
                                      notes=cell.notes + ([outcome.message] if outcome and outcome.message else []))
+    form_points: dict[str, float] = {}
     for test in tests:
         entry = by_item.setdefault(test.item, {"id": test.item, "score": 0.0, "max_score": 0.0, "tests": []})
-        entry["tests"].append({k: v for k, v in asdict(test).items() if k != "item"})
-        if test.passed:
+        row = {k: v for k, v in asdict(test).items() if k != "item" and (k != "form_only" or v)}
+        entry["tests"].append(row)
+        if test.passed or test.form_only:
             entry["score"] += test.points
+        if test.form_only:
+            form_points[test.item] = form_points.get(test.item, 0.0) + test.points
+    for item_id, points in form_points.items():  # right values in a wrong container: once per item
+        by_item[item_id]["score"] -= min(FORM_PENALTY, points)
     for entry in by_item.values():  # shares of an item's points (e.g. thirds) add up with rounding noise
         entry["score"] = round(entry["score"], 6)
     result["items"] = list(by_item.values())

@@ -76,11 +76,23 @@ def _plot_src(plot: dict) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def score_parts(result: dict) -> dict | None:
+    """The required items' score and the extra credit apart, so that a bonus never hides a failed
+    required function (issue 21): {"required", "required_max", "bonus", "bonus_max"}; None when the
+    assignment has no extra credit."""
+    bonus_items = [i for i in result.get("items") or [] if i.get("extra_credit")]
+    if not bonus_items:
+        return None
+    required = [i for i in result["items"] if not i.get("extra_credit")]
+    return {"required": round(sum(float(i["score"]) for i in required), 6), "required_max": float(result["max_score"]),
+            "bonus": round(sum(float(i["score"]) for i in bonus_items), 6),
+            "bonus_max": round(sum(float(i["max_score"]) for i in bonus_items), 6)}
+
+
 def render_feedback(result: dict) -> str:
     """Return the HTML page for one result record (see course.grading.engine)."""
-    bonus = sum(float(i["score"]) for i in result["items"] if i.get("extra_credit"))
-    return render("feedback.html", result=result, bonus=bonus, status_text=STATUS_TEXT, cell_text=CELL_TEXT,
-                  plot_src=_plot_src)
+    return render("feedback.html", result=result, parts=score_parts(result), status_text=STATUS_TEXT,
+                  cell_text=CELL_TEXT, plot_src=_plot_src)
 
 
 def write_feedback(root: Path, result: dict, html_text: str | None = None, notebook_id: str = "feedback",

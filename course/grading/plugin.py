@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from course.checks import CheckFailed
+from course.checks import CheckFailed, take_form_notes
 from course.grading.graders import GraderSuite, grade_marks, item_scales
 from course.grading.session import SubmissionFailure
 
@@ -24,6 +24,7 @@ class TestResult:
     case: str = ""  # which parametrized case this row is (pytest's id), "" when not parametrized
     internal_error: str = ""  # a grader bug: shown to instructors, never to students
     plot: dict | None = None  # curves for the feedback page, see Feedback.curves
+    form_only: bool = False  # right values in a wrong container (course.checks.note_wrong_form): points kept, item penalised once
 
 
 class Feedback:
@@ -91,6 +92,7 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
+        notes = take_form_notes()  # what this phase noted; the setup phase's (none expected) are dropped
         if report.when == "call" or (report.when == "setup" and report.failed):
             mark = item.get_closest_marker("grade")
             doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
@@ -103,6 +105,8 @@ class GradingPlugin:
             item._course_feedback = None  # the item runs again for the next submission
             if fb is not None and fb.plot and fb.plot["curves"]:
                 result.plot = fb.plot
+            if report.when == "call" and report.passed and notes:
+                result.passed, result.form_only, result.message = False, True, "\n".join(notes)
             if call.excinfo is not None:
                 exc = call.excinfo.value
                 if isinstance(exc, (CheckFailed, SubmissionFailure)):

@@ -24,6 +24,8 @@ class TestRow(TypedDict, total=False):
     case: str  # pytest's id of the parametrized case, "" when not parametrized
     internal_error: str  # a grader bug (traceback): for instructors only, never shown to students
     plot: dict | None  # curves for the feedback page (course.grading.plugin.Feedback)
+    form_only: bool  # present (True) when the values were right in a wrong container: the test's points are
+    #                  kept and its item loses course.checks.FORM_PENALTY once (docs/grading-policy.md)
 
 
 class ItemResult(TypedDict, total=False):

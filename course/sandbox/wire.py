@@ -2,7 +2,7 @@
 
 A message is a header (JSON length, blob length), a JSON document, and after it the arrays'
 raw bytes, so large arrays cross at memory speed. Only these values cross, in either direction:
-None, bool, int, float, str, list, tuple, dict with str keys, numpy arrays of a numeric or
+None, bool, int, float, str, list, tuple, dict with str keys (a str subclass's, numpy.str_'s, arrive as str), numpy arrays of a numeric or
 boolean dtype (dtype and shape in the JSON, checked against the bytes on reading) and numpy
 scalars. Anything else is encoded as ``Unsupported(type_name)``, so an object with a rigged
 ``__eq__`` or an ndarray subclass reaches the grader as a marker, never as a live object.
@@ -98,9 +98,12 @@ def encode(value, blobs: list, depth: int = 0):
     if t is tuple:
         return {"__tuple__": [encode(v, blobs, depth + 1) for v in value]}
     if t is dict:
-        if not all(type(k) is str for k in value):
+        # Keys of a str subclass (numpy.str_ from iterating an array of names) cross as plain str:
+        # str.__str__ copies the characters without calling the subclass's code (issue 21).
+        keys = [str.__str__(k) if issubclass(type(k), str) else None for k in value]
+        if None in keys or len(set(keys)) != len(keys):
             return {"__unsupported__": "dict with non-str keys"}
-        return {"__dict__": {k: encode(v, blobs, depth + 1) for k, v in value.items()}}
+        return {"__dict__": {k: encode(v, blobs, depth + 1) for k, v in zip(keys, value.values())}}
     if isinstance(value, Unsupported):
         return {"__unsupported__": value.type_name}
     return {"__unsupported__": _type_name(value)}

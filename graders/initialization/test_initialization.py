@@ -103,6 +103,16 @@ def _diagnose(name, dims, got, expected, reference, seed_before):
         nonzero = want != 0
         if not nonzero.any() or np.any(w[~nonzero] != 0):
             continue
+        if not np.any(w):
+            hints.append(f"{key} 全是 0：乘的缩放因子是 0。像 np.sqrt(2 // n[l-1]) 这样用了整数除法 // 时，n[l-1] > 2 "
+                         "的层 2 // n[l-1] 等于 0，要写 2 / n[l-1]。")
+            break
+        if w.size >= 4 and np.all(w >= 0) and np.any(want < 0):
+            hints.append(f"{key} 的元素全都不小于 0：像是用了 np.random.rand（[0, 1) 上的均匀分布），本题要用 "
+                         "np.random.randn（标准正态分布，有正有负）。")
+            break
+        if nonzero.sum() < 2:  # one number is always a multiple of another: nothing can be known
+            continue
         ratios = w[nonzero] / want[nonzero]
         ratio = float(ratios[0])
         if not np.allclose(ratios, ratio, rtol=1e-6, atol=0) or np.isclose(ratio, 1.0):
@@ -112,8 +122,8 @@ def _diagnose(name, dims, got, expected, reference, seed_before):
                 if np.isclose(ratio * right, scale(dims[l - 1], dims[l]), rtol=1e-6)]
         if used:
             hints.append(f"{key} 用的随机数是对的，但乘的缩放因子是 {used[0]}，而本题要乘以 {EXPECTED_SCALE[name]}。")
-        else:
-            hints.append(f"{key} 的每个元素都正好是正确值的 {ratio:.6g} 倍：随机数是对的，缩放因子不对。")
+        else:  # expect_array's message already names the factor
+            hints.append(f"{key} 与正确值只差一个共同的因子：随机数是对的，缩放因子不对。")
         break
     return "".join(hints)
 

@@ -14,7 +14,10 @@ Named mistakes and the points they lose (tests/test_ml_setup.py and the samples 
 - X and Y shuffled separately: test_split_keeps_pairs, 1 point;
 - bias and variance swapped: both diagnose tests, 2 points;
 - variance instead of standard deviation: both normalize_inputs tests, 2 points;
-- dev/test set normalized with its own statistics: apply_normalization, 1 point.
+- dev/test set normalized with its own statistics: apply_normalization, 1 point;
+- the caller's X (and Y) changed in place (X -= mu, np.random.shuffle(X.T)), right results otherwise:
+  0.5 point once per function (course.checks.note_wrong_form, docs/grading-policy.md);
+- mu or sigma of shape (n,) instead of (n, 1), right values: 0.5 point.
 
 Tolerances (error analysis): every float checked is a sum or product of at most a few hundred
 float64 terms (means and standard deviations of m <= 60 values; matrix products with <= 30 terms
@@ -31,7 +34,7 @@ and may be near 0, so they also get atol 1e-9; a mean that should be 0 is checke
 import numpy as np
 import pytest
 
-from course.checks import CheckFailed, expect_array, fail
+from course.checks import CheckFailed, expect_array, fail, note_wrong_form
 from course.grading.session import SubmissionFailure
 from course.sandbox.wire import Unsupported
 
@@ -76,11 +79,23 @@ SIZE_CASES = ["m47", "m30-no-test", "m200-small-dev", "m64"]
 PROPERTY_CASES = ["m50", "m36"]
 
 
+def _note_changed_inputs(function, originals, args):
+    """The caller's arrays must come back unchanged (issue 21): the child gets copies, and return_args
+    shows them as the function left them. A change costs the item FORM_PENALTY once (course.checks)."""
+    changed = [name for (name, before), after in zip(originals.items(), args)
+               if not (type(after) is np.ndarray and after.shape == before.shape and np.array_equal(after, before))]
+    if changed:
+        note_wrong_form(f"调用 {function} 之后，调用者传入的 {'、'.join(changed)} 被改变了（调用者的数据被改变了）："
+                        "X -= mu、np.random.shuffle(X.T) 这类写法原地修改了传进来的数组。请在新数组上计算"
+                        "（X - mu、X[:, permutation]），不要修改参数。返回值是对的，这一项扣 0.5 分（同一个函数只扣一次）。")
+
+
 def _call_split(submission, case, seed, global_seed=None):
     n_x, n_y, m, dev_fraction, test_fraction = SPLIT_CASES[case]
     X, Y = _split_data(n_x, n_y, m, seed=len(case) + m)
     call = f"{SPLIT}(X, Y, {dev_fraction}, {test_fraction}, seed={seed})，X 的形状 {X.shape}，Y 的形状 {Y.shape}"
-    got = submission.call(SPLIT, X, Y, dev_fraction, test_fraction, seed, seed=global_seed)
+    got, args, _ = submission.call(SPLIT, X, Y, dev_fraction, test_fraction, seed, seed=global_seed, return_args=True)
+    _note_changed_inputs(SPLIT, {"X": X, "Y": Y}, args)
     if type(got) not in (tuple, list) or len(got) != 6:
         fail(f"{call}：应返回 6 个数组 (X_train, Y_train, X_dev, Y_dev, X_test, Y_test)，得到 "
              f"{type(got).__name__ if not isinstance(got, Unsupported) else got.type_name}"
@@ -293,7 +308,8 @@ def test_apply_uses_training_statistics(submission, reference, m_new):
     _, mu, sigma = reference.normalize_inputs(X_train)
     X_new = _features(3, m_new, seed=22) * np.array([[1.5], [0.7], [2.0]]) + np.array([[3.0], [-20.0], [150.0]])
     call = f"{APPLY}(X, mu, sigma)，X 的形状 {X_new.shape}，mu 和 sigma 来自训练集"
-    got = submission.call(APPLY, X_new, mu, sigma)
+    got, args, _ = submission.call(APPLY, X_new, mu, sigma, return_args=True)
+    _note_changed_inputs(APPLY, {"X": X_new, "mu": mu, "sigma": sigma}, args)
     expected = reference.apply_normalization(X_new, mu, sigma)
     if type(got) is np.ndarray and got.shape == X_new.shape:
         with np.errstate(all="ignore"):

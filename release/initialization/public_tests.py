@@ -73,7 +73,13 @@ def _check_parameters(parameters, expected, func_name):
             idx = tuple(int(i) for i in np.argwhere(~close)[0])
             hint = ""
             nonzero = want != 0
-            if nonzero.sum() > 1 and np.all(got[~nonzero] == 0):
+            if nonzero.any() and not np.any(got):
+                hint = ("全是 0：乘的缩放因子是 0。像 np.sqrt(2 // n[l-1]) 这样用了整数除法 // 时，"
+                        "n[l-1] > 2 的层 2 // n[l-1] 等于 0：要写 2 / n[l-1]。")
+            elif got.size >= 4 and np.all(got >= 0) and np.any(want < 0):
+                hint = ("元素全都不小于 0：像是用了 np.random.rand（[0, 1) 上的均匀分布），"
+                        "本题要用 np.random.randn（标准正态分布，有正有负）。")
+            elif nonzero.sum() > 1 and np.all(got[~nonzero] == 0):
                 ratios = got[nonzero] / want[nonzero]
                 if np.allclose(ratios, ratios[0], rtol=1e-6):
                     hint = f"每个元素都正好是期望值的 {ratios[0]:.6g} 倍：随机数是对的，乘的缩放因子不对。"

@@ -152,6 +152,21 @@ def backward_propagation_with_regularization_test(target):
     _passed("backward_propagation_with_regularization")
 
 
+def _activation_hint(name, cache):
+    """Which A the cache holds when it is not the one after dropout (from the cache's own Z and D)."""
+    layer = name[1]
+    try:
+        A, Z, D = (np.asarray(cache[k], dtype=float) for k in (name, "Z" + layer, "D" + layer))
+    except (TypeError, ValueError):
+        return ""
+    if A.shape == Z.shape and np.allclose(A, np.maximum(0, Z)):
+        return (f"cache 中的 {name} 是 dropout 之前的激活值 relu(Z{layer})：cache 里要存 dropout 之后的 {name}"
+                f"（A{layer} * D{layer} / keep_prob），下一层的 Z 和反向传播用的都是它。")
+    if A.shape == Z.shape == D.shape and np.allclose(A, np.maximum(0, Z) * D):
+        return f"关闭神经元 (A{layer} * D{layer}) 之后还要除以 keep_prob（inverted dropout）。"
+    return "cache 中要存 dropout 之后的激活值：先乘以掩码 D，再除以 keep_prob（inverted dropout）。"
+
+
 def forward_propagation_with_dropout_test(target):
     X, parameters = forward_propagation_with_dropout_test_case()
     np.random.seed(1)
@@ -167,9 +182,8 @@ def forward_propagation_with_dropout_test(target):
                  "函数里不要调用 np.random.seed。")
     _check_array(got["D1"], EXPECTED_DROPOUT_D1, "cache 中的 D1", hint=mask_hint)
     _check_array(got["D2"], EXPECTED_DROPOUT_D2, "cache 中的 D2", hint=mask_hint)
-    scale_hint = "关闭神经元 (A * D) 之后还要除以 keep_prob（inverted dropout）。"
-    _check_array(got["A1"], EXPECTED_DROPOUT_A1, "cache 中的 A1（dropout 之后）", hint=scale_hint)
-    _check_array(got["A2"], EXPECTED_DROPOUT_A2, "cache 中的 A2（dropout 之后）", hint=scale_hint)
+    for name, want in (("A1", EXPECTED_DROPOUT_A1), ("A2", EXPECTED_DROPOUT_A2)):
+        _check_array(got[name], want, f"cache 中的 {name}（dropout 之后）", hint=_activation_hint(name, got))
     _check_array(A3, EXPECTED_DROPOUT_A3, "A3", rtol=0, atol=1e-8)
 
     # No reseeding inside the function: a second call continues the random sequence.
@@ -178,6 +192,24 @@ def forward_propagation_with_dropout_test(target):
         np.array_equal(np.asarray(cache2[6]), np.asarray(cache[6]))
     assert not same, ("连续调用两次得到了完全相同的掩码 D1、D2：函数内部不应调用 np.random.seed。"
                       "dropout 的意义就在于每次迭代关闭不同的神经元；随机种子由 model 在训练开始前设置一次。")
+
+    # The masks must be drawn as prescribed, np.random.rand(*A.shape) < keep_prob, D1 then D2: another
+    # way of drawing (np.random.binomial, ...) has the same distribution but other masks for the same
+    # seed, which the graders' comparison with the reference rejects. keep_prob = 0.5 tells them apart.
+    for seed, keep_prob in ((3, 0.5), (4, 0.5)):
+        np.random.seed(seed)
+        _, cache_half = target(X, parameters, keep_prob=keep_prob)
+        draws = np.random.RandomState(seed)  # the same stream np.random.seed(seed) starts
+        want_D1 = draws.rand(*EXPECTED_DROPOUT_D1.shape) < keep_prob
+        want_D2 = draws.rand(*EXPECTED_DROPOUT_D2.shape) < keep_prob
+        for name, want in (("D1", want_D1), ("D2", want_D2)):
+            got_mask = np.asarray(dict(zip(DROPOUT_CACHE, cache_half))[name])
+            assert got_mask.shape == want.shape and np.array_equal(got_mask.astype(bool), want), (
+                f"np.random.seed({seed})、keep_prob={keep_prob} 时 cache 中的 {name} 与规定的掩码不同：期望 "
+                f"{want.astype(int).tolist()}，得到 {got_mask.astype(int).tolist()}。本练习规定掩码必须用 "
+                "np.random.rand(*A.shape) < keep_prob 抽取，先 D1 后 D2，中间不抽别的随机数，"
+                "这样同样的种子才能得到与参考答案相同的掩码；np.random.binomial(1, keep_prob, ...) 等写法分布相同，"
+                "但抽出的掩码不同（keep_prob=0.5 时正好相反），评分时会判错。")
 
     # keep_prob = 1 keeps every unit: the output equals the plain forward pass.
     A3_plain, _ = forward_propagation(X, parameters)

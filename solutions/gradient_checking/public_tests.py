@@ -160,19 +160,35 @@ def _check_untouched(before, after, what):
 # ---------------------------------------------------------------------------------------
 
 
+def _forward_hint(x, theta, got):
+    """Name the mistake a wrong J(theta) = theta x points to."""
+    if np.isclose(got, theta + x):
+        return "你的结果是 theta + x：J(theta) = theta * x 是乘积，不是和。"
+    return ""
+
+
+def _backward_hint(x, theta, got):
+    """Name the mistake a wrong dJ/dtheta points to."""
+    if np.isclose(got, theta) and not np.isclose(theta, x):
+        return "你返回的是 theta：J(theta) = theta * x 对 theta 的导数是 x。"
+    if np.isclose(got, theta * x):
+        return "你返回的是 J 本身 (theta * x)：要返回 J 对 theta 的导数 x。"
+    return ""
+
+
 def forward_propagation_test(target):
-    J = target(X_1D, THETA_1D)
-    _check_number(J, J_1D, f"forward_propagation(x={X_1D}, theta={THETA_1D})")
-    J = target(-1.5, 3.0)
-    _check_number(J, -4.5, "forward_propagation(x=-1.5, theta=3.0)")
+    for x, theta, want in ((X_1D, THETA_1D, J_1D), (-1.5, 3.0, -4.5)):
+        J = target(x, theta)
+        _check_number(J, want, f"forward_propagation(x={x}, theta={theta})",
+                      hint=_forward_hint(x, theta, float(np.asarray(J).reshape(()))) if np.size(J) == 1 else "")
     _passed("forward_propagation")
 
 
 def backward_propagation_test(target):
-    dtheta = target(X_1D, THETA_1D)
-    _check_number(dtheta, DTHETA_1D, f"backward_propagation(x={X_1D}, theta={THETA_1D})")
-    dtheta = target(-1.5, 3.0)
-    _check_number(dtheta, -1.5, "backward_propagation(x=-1.5, theta=3.0)（J 对 theta 的导数与 theta 无关）")
+    for x, theta, want, what in ((X_1D, THETA_1D, DTHETA_1D, ""), (-1.5, 3.0, -1.5, "（J 对 theta 的导数与 theta 无关）")):
+        dtheta = target(x, theta)
+        _check_number(dtheta, want, f"backward_propagation(x={x}, theta={theta}){what}",
+                      hint=_backward_hint(x, theta, float(np.asarray(dtheta).reshape(()))) if np.size(dtheta) == 1 else "")
     _passed("backward_propagation")
 
 
@@ -209,6 +225,25 @@ def _difference_hint(value, centred=None, one_sided=None):
             "||grad - gradapprox||_2，分母是 ||grad||_2 + ||gradapprox||_2。")
 
 
+def _opposite_hint(value):
+    """Name the mistake a difference other than 1 points to when grad and gradapprox have opposite signs."""
+    if value > 1 + 1e-9:
+        return ("difference 大于 1：分母像是写成了 np.linalg.norm(grad + gradapprox)（先相加再取范数）。"
+                "grad 与 gradapprox 方向相同时两种写法的结果一样，方向不同时就不一样了；"
+                "分母应为 np.linalg.norm(grad) + np.linalg.norm(gradapprox)（两个范数之和），所以 difference 不会超过 1。")
+    return _difference_hint(value)
+
+
+def _linear(x, theta):
+    """J(theta) = 2 theta x: linear like the notebook's J (the factor 2 is exact in floating point, so the
+    rounding bound is the same), and not an answer to the exercises above."""
+    return 2 * (theta * x)
+
+
+def _linear_derivative(x, theta):
+    return 2 * x
+
+
 def _cubic(x, theta):
     return x * theta ** 3
 
@@ -217,24 +252,51 @@ def _cubic_derivative(x, theta):
     return 3 * x * theta ** 2
 
 
+def _wrong_sign_derivative(x, theta):
+    """-3 times the derivative of x * theta**3: grad and gradapprox point in opposite directions."""
+    return -9 * x * theta ** 2
+
+
+OPPOSITE_CASES = [(2.0, 1.0, 1e-2), (-0.7, 1.3, 1e-3)]
+
+
+class _Using:
+    """Put forward / backward in place of forward_propagation / backward_propagation where gradient_check
+    looks them up, and put the student's back afterwards: gradient_check is tested on its own, with J
+    and its derivative given here, so a mistake in the two functions above shows only in their tests."""
+
+    def __init__(self, target, forward, backward):
+        self.namespace = getattr(target, "__globals__", None)
+        assert self.namespace is not None, "gradient_check 应该是一个普通的 Python 函数 (def 或 lambda)。"
+        self.functions = {"forward_propagation": forward, "backward_propagation": backward}
+
+    def __enter__(self):
+        self.saved = {name: self.namespace.get(name) for name in self.functions}
+        self.namespace.update(self.functions)
+
+    def __exit__(self, *exc):
+        for name, value in self.saved.items():
+            if value is None:
+                self.namespace.pop(name, None)
+            else:
+                self.namespace[name] = value
+
+
 def gradient_check_test(target):
     # The notebook's linear J: every correct way of writing the centred difference stays below the rounding bound.
-    for x in (X_1D, -X_1D):
-        difference = target(x, THETA_1D)
-        _check_python_float(difference, "gradient_check")
-        assert difference == difference, "difference 是 NaN：检查分母是否为 0。"
-        bound = _linear_bound(THETA_1D, 1e-7)
-        assert 0 <= difference <= bound, (
-            f"gradient_check(x={x}, theta={THETA_1D}) 的值不对：J 是线性函数，中心差分没有截断误差，"
-            f"difference 只能来自舍入误差，应在 0 到 {bound:.2g} 之间，得到 {_num(difference)}。"
-            + _difference_hint(difference))
+    with _Using(target, _linear, _linear_derivative):
+        for x in (X_1D, -X_1D):
+            difference = target(x, THETA_1D)
+            _check_python_float(difference, "gradient_check")
+            assert difference == difference, "difference 是 NaN：检查分母是否为 0。"
+            bound = _linear_bound(THETA_1D, 1e-7)
+            assert 0 <= difference <= bound, (
+                f"gradient_check(x={x}, theta={THETA_1D}) 的值不对：J 是线性函数，中心差分没有截断误差，"
+                f"difference 只能来自舍入误差，应在 0 到 {bound:.2g} 之间，得到 {_num(difference)}。"
+                + _difference_hint(difference))
 
     # A non-linear J makes the difference quotient itself visible.
-    namespace = getattr(target, "__globals__", None)
-    assert namespace is not None, "gradient_check 应该是一个普通的 Python 函数 (def 或 lambda)。"
-    saved = {name: namespace.get(name) for name in ("forward_propagation", "backward_propagation")}
-    namespace["forward_propagation"], namespace["backward_propagation"] = _cubic, _cubic_derivative
-    try:
+    with _Using(target, _cubic, _cubic_derivative):
         for x, theta, epsilon in CUBIC_CASES:
             difference = target(x, theta, epsilon=epsilon)
             expected, one_sided = _cubic_centred(theta, epsilon), _cubic_one_sided(theta, epsilon)
@@ -243,12 +305,15 @@ def gradient_check_test(target):
                 f"用 J(theta) = x * theta**3（导数 3 * x * theta**2）检验：x={x}, theta={theta}, epsilon={epsilon:g} 时，"
                 f"中心差分给出 x * (3 * theta**2 + epsilon**2)，difference 应为 epsilon**2 / (6 * theta**2 + epsilon**2) = "
                 f"{expected:.6g}，得到 {_num(value)}。" + _difference_hint(value, expected, one_sided))
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                namespace.pop(name, None)
-            else:
-                namespace[name] = value
+
+    # A backward pass of the wrong sign: the relative difference of opposite vectors is exactly 1.
+    with _Using(target, _cubic, _wrong_sign_derivative):
+        for x, theta, epsilon in OPPOSITE_CASES:
+            value = float(np.asarray(target(x, theta, epsilon=epsilon)).reshape(()))
+            assert np.isclose(value, 1.0, rtol=0, atol=1e-12), (
+                f"用 J(theta) = x * theta**3 和一个符号错的导数 -9 * x * theta**2 检验：x={x}, theta={theta}, "
+                f"epsilon={epsilon:g} 时 grad 与 gradapprox 符号相反，difference 应为 1，得到 {_num(value)}。"
+                + _opposite_hint(value))
     _passed("gradient_check")
 
 
@@ -321,9 +386,6 @@ def gradient_check_report_test(target):
         f"gradient_check_report 应该返回字典 (dict)，但返回的是 {_type_name(report)}。")
     assert sorted(report) == sorted(BLOCKS), (
         f"字典的键应该正好是 {BLOCKS}，得到 {[str(k) for k in report]}。")
-    assert all(type(name) is str for name in report), (
-        f"字典的键应该是 Python 字符串 (str)，得到 {[type(name).__name__ for name in report]}："
-        "遍历 numpy 数组得到的是 numpy.str_，请用 str(name) 转换（提交后评分程序只接受 str 键）。")
     for name in BLOCKS:
         _check_python_float(report[name], f"gradient_check_report 中 '{name}' 的值")
         if name in REPORT_BUGGY:

@@ -25,6 +25,16 @@ def _close(got, want):
 PART_NAMES = ("X_train", "Y_train", "X_dev", "Y_dev", "X_test", "Y_test")
 
 
+def _check_unchanged(function, originals, passed):
+    """The caller's arrays must be left as they were (the graders check it too)."""
+    for name, before in originals.items():
+        after = passed[name]
+        assert after.shape == before.shape and np.array_equal(after, before), (
+            f"调用 {function} 之后，调用者传入的 {name} 被改变了（调用者的数据被改变了）："
+            "像 X -= mu、np.random.shuffle(X.T) 这样的写法会原地修改传进来的数组。"
+            "请在新数组上计算（X - mu、X[:, permutation]），不要修改参数（评分时扣 0.5 分）。")
+
+
 def _split_case(m):
     """X (2, m) with distinct columns (column i is (i, i^2)); Y (1, m) with Y[0, i] = 10 i."""
     i = np.arange(m, dtype=np.float64)
@@ -35,7 +45,9 @@ def _check_split(target, m, dev_fraction, test_fraction, seed, m_dev, m_test):
     """m_dev, m_test: the expected sizes of the dev and test sets."""
     X, Y = _split_case(m)
     call = f"split_train_dev_test(X, Y, {dev_fraction}, {test_fraction}, seed={seed})，m = {m}"
-    out = target(X.copy(), Y.copy(), dev_fraction, test_fraction, seed)
+    passed = {"X": X.copy(), "Y": Y.copy()}
+    out = target(passed["X"], passed["Y"], dev_fraction, test_fraction, seed)
+    _check_unchanged("split_train_dev_test", {"X": X, "Y": Y}, passed)
     assert isinstance(out, tuple) and len(out) == 6, (
         f"{call}：应返回 6 个数组 (X_train, Y_train, X_dev, Y_dev, X_test, Y_test)，得到 {type(out).__name__}。")
     sizes = {"train": m - m_dev - m_test, "dev": m_dev, "test": m_test}
@@ -173,7 +185,9 @@ def normalize_inputs_test(target):
 
 
 def apply_normalization_test(target):
-    got = target(X_DEV_CASE.copy(), EXPECTED_MU.copy(), EXPECTED_SIGMA.copy())
+    passed = {"X": X_DEV_CASE.copy(), "mu": EXPECTED_MU.copy(), "sigma": EXPECTED_SIGMA.copy()}
+    got = target(passed["X"], passed["mu"], passed["sigma"])
+    _check_unchanged("apply_normalization", {"X": X_DEV_CASE, "mu": EXPECTED_MU, "sigma": EXPECTED_SIGMA}, passed)
     assert isinstance(got, np.ndarray), f"apply_normalization 应返回 numpy 数组，得到 {type(got).__name__}。"
     assert got.shape == (3, 3), f"返回值的形状应为 (3, 3)，得到 {got.shape}。"
     if np.allclose(got, DEV_DIVIDED_BY_VARIANCE, rtol=1e-6):

@@ -279,6 +279,22 @@ _REPORT_NUMPY_KEYS = {"gradient_check_report": _REPORT_HEAD + """
     return report
 """}
 
+# numpy.str_ keys (iterating an array of names) arrive as str (course.sandbox.wire): accepted (issue 21)
+_REPORT["numpy_str_keys"] = _REPORT_NUMPY_KEYS["gradient_check_report"]
+_FIXED_DB_FLAT = {"backward_propagation_n_fixed": _FIXED["relu_mask_from_z"]
+                  .replace("db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)", "db3 = 1. / m * np.sum(dZ3, axis=1)")
+                  .replace("db2 = dZ2.sum(axis=1, keepdims=True) / m", "db2 = dZ2.sum(axis=1) / m")
+                  .replace("db1 = dZ1.sum(axis=1).reshape(-1, 1) / m", "db1 = dZ1.sum(axis=1) / m")}
+
+_BACKWARD_THETA = {"backward_propagation": "def backward_propagation(x, theta):\n    return theta\n"}
+_FORWARD_SUM = {"forward_propagation": "def forward_propagation(x, theta):\n    return theta + x\n"}
+_GC_NORM_OF_SUM = {"gradient_check": """
+def gradient_check(x, theta, epsilon=1e-7, print_msg=False):
+    gradapprox = (forward_propagation(x, theta + epsilon) - forward_propagation(x, theta - epsilon)) / (2 * epsilon)
+    grad = backward_propagation(x, theta)
+    return float(np.linalg.norm(grad - gradapprox) / np.linalg.norm(grad + gradapprox))
+"""}
+
 
 MISTAKES = {
     "one_sided_1d": (_GC_ONE_SIDED, {"gradient_check": 2}, ["单侧差分"], "单侧差分"),
@@ -287,8 +303,17 @@ MISTAKES = {
     "missing_two_1d": (_GC_NO_TWO, {"gradient_check": 1}, ["2 * epsilon"], "2 倍"),
     "one_sided_nd": (_GCN_ONE_SIDED, {"gradient_check_n": 3}, ["单侧差分"], "单侧差分"),
     "no_copy_nd": (_GCN_NO_COPY, {"gradient_check_n": 3}, ["副本"], "副本"),
-    "db1_not_fixed": (_FIXED_ONLY_DW2, {"backward_propagation_n_fixed": 0}, ["4 倍"], "4 倍"),
-    "numpy_str_keys": (_REPORT_NUMPY_KEYS, {"gradient_check_report": 0}, ["str(name)"], "str(name)"),
+    # only one of the two planted bugs fixed: half the points (issue 21)
+    "db1_not_fixed": (_FIXED_ONLY_DW2, {"backward_propagation_n_fixed": 1}, ["4 倍"], "4 倍"),
+    # right values, db of shape (n,): a fixed 0.5 point, once, with a message naming the shape
+    "db_without_keepdims": (_FIXED_DB_FLAT, {"backward_propagation_n_fixed": 1.5},
+                            ["期望 (1, 1)，得到 (1,)", "keepdims=True", "扣 0.5 分"], "形状不对"),
+    # issue 21: each function is graded on its own; a mistake upstream costs points only upstream
+    "backward_returns_theta": (_BACKWARD_THETA, {"backward_propagation": 0}, ["导数是 x"], "导数是 x"),
+    "forward_adds": (_FORWARD_SUM, {"forward_propagation": 0}, ["不是和"], "不是和"),
+    "norm_of_sum_denominator_1d": (_GC_NORM_OF_SUM, {"gradient_check": 2},
+                                   ["np.linalg.norm(grad + gradapprox)", "符号相反"],
+                                   "np.linalg.norm(grad + gradapprox)"),
 }
 
 

@@ -177,8 +177,20 @@ _RANDN = "np.random.randn(layers_dims[l], layers_dims[l - 1])"
 
 
 MISTAKES = {
+    # right values in a wrong container: 0.5 point once, named (issue 21)
     "b_scalar": (_init("np.zeros((layers_dims[l], layers_dims[l - 1]))", "0", "initialize_parameters_zeros", seed=""),
-                 {"initialize_parameters_zeros": 0}, ["np.zeros((n[l], 1))"], "不能写成标量 0"),
+                 {"initialize_parameters_zeros": 1.5}, ["np.zeros((n[l], 1))", "得到的是一个数 0", "扣 0.5 分"],
+                 "不能写成标量 0"),
+    "zeros_int_dtype": (_init("np.zeros((layers_dims[l], layers_dims[l - 1]), dtype=int)",
+                              "np.zeros((layers_dims[l], 1), dtype=int)", "initialize_parameters_zeros", seed=""),
+                        {"initialize_parameters_zeros": 1.5}, ["期望浮点数 float64，得到 int64", "扣 0.5 分"],
+                        "dtype 应为浮点数"),
+    # messages claim only what the numbers show (issue 21)
+    "he_integer_division": (_init(_RANDN + " * np.sqrt(2 // layers_dims[l - 1])"), {"initialize_parameters_he": 0.5},
+                            ["整数除法", ("not", "随机数是对的"), ("not", "正好是正确值的 0 倍")], "整数除法"),
+    "he_uniform_rand": (_init("np.random.rand(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])"),
+                        {"initialize_parameters_he": 0}, ["np.random.rand", ("not", "随机数是对的")],
+                        "np.random.rand"),
     "zeros_transposed": (_init("np.zeros((layers_dims[l - 1], layers_dims[l]))", name="initialize_parameters_zeros",
                                seed=""),
                          {"initialize_parameters_zeros": 0.5}, ["转置"], "形状 (shape) 不对"),

@@ -244,6 +244,30 @@ def apply_normalization(X, mu, sigma):
 def apply_normalization(X, mu, sigma):
     return (X - mu) / sigma ** 2
 '''}, {APPLY: 0}, ["sigma ** 2（方差）"], "sigma ** 2（方差）"),
+    # issue 21: right values, but the caller's arrays changed in place or mu of shape (n,): 0.5 point once
+    "apply_in_place": ({APPLY: '''
+def apply_normalization(X, mu, sigma):
+    X -= mu
+    X /= sigma
+    return X
+'''}, {APPLY: 0.5}, ["调用者的数据被改变了", "X -= mu"], "调用者的数据被改变了"),
+    "split_shuffles_in_place": ({SPLIT: '''
+def split_train_dev_test(X, Y, dev_fraction, test_fraction, seed):
+    m = X.shape[1]
+    np.random.seed(seed)
+    np.random.shuffle(X.T)
+    np.random.seed(seed)
+    np.random.shuffle(Y.T)
+    m_dev, m_test = round(dev_fraction * m), round(test_fraction * m)
+    return (X[:, m_dev + m_test:], Y[:, m_dev + m_test:], X[:, :m_dev], Y[:, :m_dev],
+            X[:, m_dev:m_dev + m_test], Y[:, m_dev:m_dev + m_test])
+'''}, {SPLIT: 2.5}, ["调用者的数据被改变了", "X、Y 被改变了"], "调用者的数据被改变了"),
+    "mu_without_keepdims": ({NORMALIZE: '''
+def normalize_inputs(X_train):
+    mu = np.mean(X_train, axis=1)
+    sigma = np.std(X_train, axis=1)
+    return (X_train - mu[:, None]) / sigma[:, None], mu, sigma
+'''}, {NORMALIZE: 1.5}, ["期望 (4, 1)，得到 (4,)", "扣 0.5 分"], "keepdims=True"),
     "reseeds_every_layer": (_variances('''        np.random.seed(seed)
         W = np.random.randn(layers_dims[l], layers_dims[l - 1]) * scale(layers_dims[l - 1], layers_dims[l])
         Z = np.dot(W, A)

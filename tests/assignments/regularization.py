@@ -185,6 +185,30 @@ _BACKWARD_NO_MASK = {"backward_propagation_with_dropout": _BACKWARD_DROPOUT_HEAD
             "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
 """}
 
+_DROPOUT_BINOMIAL = {"forward_propagation_with_dropout": _FORWARD_DROPOUT_HEAD + """
+    D1 = np.random.binomial(1, keep_prob, size=A1.shape)
+    A1 = A1 * D1 / keep_prob
+    Z2 = np.dot(W2, A1) + b2
+    A2 = relu(Z2)
+    D2 = np.random.binomial(1, keep_prob, size=A2.shape)
+    A2 = A2 * D2 / keep_prob
+    Z3 = np.dot(W3, A2) + b3
+    A3 = sigmoid(Z3)
+    return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
+"""}
+_DROPOUT_CACHES_A1_BEFORE = {"forward_propagation_with_dropout": _FORWARD_DROPOUT_HEAD + """
+    D1 = np.random.rand(*A1.shape) < keep_prob
+    A1_dropped = A1 * D1 / keep_prob
+    Z2 = np.dot(W2, A1_dropped) + b2
+    A2 = relu(Z2)
+    D2 = np.random.rand(*A2.shape) < keep_prob
+    A2 = A2 * D2 / keep_prob
+    Z3 = np.dot(W3, A2) + b3
+    A3 = sigmoid(Z3)
+    return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
+"""}
+_BACKWARD_NO_SCALING = {"backward_propagation_with_dropout": _BACKWARD_DROPOUT["one_expression"].replace(" / keep_prob", "")}
+
 
 MISTAKES = {
     "cost_without_1_over_m": (_COST_NO_M, {"compute_cost_with_regularization": 1}, ["少了因子 1/m"], "1/m"),
@@ -195,6 +219,17 @@ MISTAKES = {
     "dropout_no_scaling": (_DROPOUT_NO_SCALING, {"forward_propagation_with_dropout": 1}, ["除以 keep_prob"],
                            "除以 keep_prob"),
     "backward_mask_missing": (_BACKWARD_NO_MASK, {"backward_propagation_with_dropout": 1.5}, ["掩码"], "D = 0"),
+    # issue 21: the masks' rule is stated and the public test checks it at keep_prob 0.5
+    "dropout_binomial_mask": (_DROPOUT_BINOMIAL, {"forward_propagation_with_dropout": 1.5}, ["np.random.binomial"],
+                              "np.random.rand(*A.shape) < keep_prob 抽取"),
+    # the message names which A1 the cache holds, and claims nothing about the means
+    "dropout_caches_A1_before_dropout": (_DROPOUT_CACHES_A1_BEFORE, {"forward_propagation_with_dropout": 1},
+                                         ["dropout 之前的激活值", ("not", "不做 dropout 时是")], "dropout 之前的激活值"),
+    # the same slip in both functions costs once: in the forward pass, where the backward pass's cache comes from
+    "inverted_dropout_forgotten_in_both": ({**_DROPOUT_NO_SCALING, **_BACKWARD_NO_SCALING},
+                                           {"forward_propagation_with_dropout": 1}, ["除以 keep_prob"], "除以 keep_prob"),
+    "backward_only_forgets_scaling": (_BACKWARD_NO_SCALING, {"backward_propagation_with_dropout": 1}, ["gradients"],
+                                      "除以 keep_prob"),
 }
 
 

@@ -2,7 +2,7 @@
 
 Expected scores (max 8: zeros 2, random 3, he 3; the bonus xavier 2 is extra credit on top):
 - correct: 10 (8 + 2 extra credit)
-- init_b_scalar: 8 (zeros loses 2: b = 0 scalar, ERRATA 3)
+- init_b_scalar: 9.5 (zeros loses 0.5: b = 0 scalar, right values in a wrong container, ERRATA 3 and issue 21)
 - init_random_no_seed: 7 (random loses 3: the seed line was deleted)
 - init_he_sqrt1: 7 (he loses 3: scaled by sqrt(1/n))
 - init_xavier_precedence: 8 (no extra credit: np.sqrt(2/n[l-1] + n[l]), ERRATA 1)
@@ -11,7 +11,7 @@ Expected scores (max 8: zeros 2, random 3, he 3; the bonus xavier 2 is extra cre
 """
 
 # The exact score of every sample (tests/test_grading.py), `untouched` included.
-SCORES = {"correct": 10, "untouched": 0, "init_b_scalar": 8, "init_random_no_seed": 7, "init_he_sqrt1": 7,
+SCORES = {"correct": 10, "untouched": 0, "init_b_scalar": 9.5, "init_random_no_seed": 7, "init_he_sqrt1": 7,
           "init_xavier_precedence": 8, "init_raises": 7}
 
 SAMPLES = {

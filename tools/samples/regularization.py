@@ -8,7 +8,7 @@ backward_propagation_with_dropout 3):
   term is (lambd/2) * sum(W**2) without the factor 1/m). lambd=0 still gives the plain cost,
   the term still ignores the biases and is positive, and training never uses the cost, so
   the other items keep full marks.
-- reg_dropout_no_scaling: 6. Both dropout functions forget to divide by keep_prob.
+- reg_dropout_no_scaling: 8. Both dropout functions forget to divide by keep_prob: one slip, paid for once, in the forward pass (issue 21).
   forward_propagation_with_dropout loses 2 (values 1, inverted scaling 0.5, training run 0.5;
   the masks are right, so keep_prob=1 and the no-reseeding test pass);
   backward_propagation_with_dropout loses 2 (values 1, inverted scaling 0.5, training run 0.5;
@@ -22,7 +22,7 @@ backward_propagation_with_dropout 3):
 """
 
 # The exact score of every sample (tests/test_grading.py), `untouched` included.
-SCORES = {"reg_correct": 10, "untouched": 0, "reg_l2_no_1_over_m": 9, "reg_dropout_no_scaling": 6,
+SCORES = {"reg_correct": 10, "untouched": 0, "reg_l2_no_1_over_m": 9, "reg_dropout_no_scaling": 8,
           "reg_backward_mask_missing": 8.5}
 
 SAMPLES = {
