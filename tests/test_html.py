@@ -166,8 +166,9 @@ def _attempt(status, score=None, result_status=None, url=None):
 # Valid contexts for each page: together they take every branch that reads a variable, and each
 # holds only what its branches read.
 PAGES = {
-    "feedback.html": [dict(result=hostile_result(), bonus=1.0, status_text=STATUS_TEXT, cell_text=CELL_TEXT,
-                           plot_src=lambda plot: "data:,")],
+    "feedback.html": [dict(result=hostile_result(),
+                           parts={"required": 6.0, "required_max": 8.0, "bonus": 2.0, "bonus_max": 2.0},
+                           status_text=STATUS_TEXT, cell_text=CELL_TEXT, plot_src=lambda plot: "data:,")],
     "plot.svg": [dict(box={"w": 10, "h": 10, "left": 1, "right": 9, "top": 1, "bottom": 9}, title="t", xlabel="x",
                       ylabel="y", yticks=[("1.0", "5.0", "0")], xticks=[("1.0", "0")],
                       curves=[{"color": "#000", "runs": ["1,1 2,2"], "legend_y": 3, "label": "c"}])],
