@@ -52,6 +52,34 @@ def medians(runs: list[tuple[float, float]]) -> str:
             f"CPU {statistics.median(c for _, c in runs):.3f} s) of {len(runs)}")
 
 
+def gradescope_runs(assignment: str, samples: Path, tmp: Path, env: dict, runs: int) -> list:
+    """(wall, CPU) of run_autograder in an /autograder tree built from `course gradescope`'s zip,
+    each run on a fresh tree (as Gradescope gives each submission a fresh container)."""
+    import zipfile
+
+    zip_path = tmp / "autograder.zip"
+    subprocess.run([str(COURSE), "gradescope", assignment, "--out", str(zip_path)], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    notebook = next((samples / assignment).glob("*.ipynb"))
+    out = []
+    for i in range(runs + 1):
+        root = tmp / f"autograder-{i}"
+        with zipfile.ZipFile(zip_path) as zf:
+            for info in zf.infolist():
+                target = root / "source" / info.filename
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(zf.read(info))
+                os.chmod(target, (info.external_attr >> 16) & 0o777)
+        shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "source" / "course")], check=True)
+        (root / "submission").mkdir()  # setup.sh compiles the package into the image: not timed
+        shutil.copy2(notebook, root / "submission" / notebook.name)
+        run = timed([str(root / "run_autograder")], root, dict(env, AUTOGRADER_ROOT=str(root), COURSE_PYTHON=sys.executable))
+        if i:  # the first run is a warm-up (page cache)
+            out.append(run)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", default="initialization")
@@ -82,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(course / "feedback")
             new.append(timed(grade, course, env))
         forced = [timed([*grade, "--force"], course, env) for _ in range(args.runs)]
+        gradescope = gradescope_runs(args.assignment, ROOT / "samples" / "submitted" / args.sample,
+                                     Path(tmp), env, args.runs)
         result = json.loads((course / "autograded" / "s1" / args.assignment / "results.json").read_text())
         imports = {label: [timed(cmd, course, env) for _ in range(args.runs)] for label, cmd in [
             ("python -c 'import course.cli'", [*python, "-c", "import course.cli"]),
@@ -100,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  a new submission (autograded/, feedback/ deleted)          : {medians(new)}")
     print(f"  --force (a regrade)                                        : {medians(forced)}")
     print(f"  of which grading (results.json 'seconds' of the last run)  : {result['seconds']:.3f} s")
+    print(f"Gradescope run_autograder (the zip unpacked into a fake /autograder, the same notebook): {medians(gradescope)}")
     for label, runs in imports.items():
         print(f"{label:<61}: {medians(runs)}")
     regrade = statistics.median(w for w, _ in forced)

@@ -307,6 +307,8 @@ fi
 "$PY" -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --quiet -c "$SRC/constraints.txt" "$SRC"
+# run_autograder imports source/'s own course package: its bytecode goes into the image too
+"$ROOT/venv/bin/python" -m compileall -q "$SRC/course"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
