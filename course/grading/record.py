@@ -168,9 +168,13 @@ def record_result(root: Path, assignment: str, result: Result, feedback_html: st
         result["manual_grades_dropped"] = previous["manual_grades_dropped"]  # a regrade of it still says so
     chosen = writers() if outputs is None else outputs
     warmups = [w.prepare for w in chosen if callable(getattr(w, "prepare", None))]
+
+    def prepare_writers() -> None:
+        for prepare in warmups:
+            prepare()
+
     recording = Recording(root, data, assignment, notebook_id, notebook, folder, db_url, late_policy, when,
-                          feedback_html, gradebook_helper, new_submission,
-                          while_waiting=lambda: [prepare() for prepare in warmups] and None)
+                          feedback_html, gradebook_helper, new_submission, while_waiting=prepare_writers)
     for writer in sorted(chosen, key=lambda w: not getattr(w, "first", False)):  # stable: the rest keep their order
         try:
             writer.write(result, recording)
