@@ -42,7 +42,7 @@ def test_source_scores_full(tiny_course):
     assert item_scores(r) == FULL
     # the phases bench/time_breakdown.py reports: all recorded, nested ones inside their parent
     t = r["timings"]
-    assert set(t) == {"read", "reference", "sandbox_start", "child_start", "setup", "cells",
+    assert set(t) == {"read", "reference", "workdir", "sandbox_start", "child_start", "setup", "cells",
                       "graders", "graders_collect", "child_calls"}
     assert all(v >= 0 for v in t.values())
     assert t["child_start"] + t["setup"] + t["cells"] <= t["sandbox_start"]
