@@ -9,7 +9,8 @@ rtol = 1e-7 for single calls; the early-stopping run (700 gradient steps) with r
 """
 import numpy as np
 
-from regmore_utils import backward_propagation, compute_cost, forward_propagation, load_dataset
+from regmore_utils import (backward_propagation, compute_cost, forward_propagation, initialize_parameters,
+                           load_dataset)
 
 RTOL, ATOL = 1e-7, 1e-9
 RTOL_RUN = 1e-6
@@ -167,13 +168,19 @@ def train_with_early_stopping_test(target):
     costs = result["dev_costs"]
     assert isinstance(costs, (list, tuple, np.ndarray)), f"dev_costs 应该是 list，得到 {_type_name(costs)}。"
     costs = [float(c) for c in costs]
+    initial = initialize_parameters([2, 5, 3, 1])
+    train_cost0 = compute_cost(forward_propagation(train_X[:, :30], initial)[0], train_Y[:, :30])
+    assert not (costs and np.isclose(costs[0], train_cost0, rtol=1e-9) and
+                not np.isclose(costs[0], EXPECTED_DEV_COSTS[0], rtol=1e-9)), (
+        f"dev_costs[0] = {costs[0]!r} 是初始参数在训练集上的 cost：提前停止要看开发集 (X_dev, Y_dev) 上的 cost。")
     n = len(EXPECTED_DEV_COSTS)
     if len(costs) != n:
         hint = ""
         if len(costs) == n + 1:
             hint = "多检查了一次：连续变差的次数等于 patience 时就要停止（用 ==，不是 >）。"
         elif len(costs) == n - 1:
-            hint = "少检查了一次：连续变差的次数等于 patience 时才停止。"
+            hint = ("少检查了一次就停止了：开发集 cost 变好时要把连续变差的次数清零，"
+                    "连续变差的次数等于 patience 时才停止。")
         elif len(costs) == 3000 // 50:
             hint = "没有提前停止：连续 patience 次没有变好时要 break。"
         raise AssertionError(f"dev_costs 应该有 {n} 个值（每 50 步检查一次，第 {EXPECTED_ITERATIONS} 步停止），"

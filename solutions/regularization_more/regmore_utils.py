@@ -382,7 +382,7 @@ def plot_weight_histograms(results):
     plt.show()
 
 
-def lambda_sweep(train_X, train_Y, dev_X, dev_Y, test_X, test_Y, lambdas=(0.1, 0.3, 1.0, 3.0)):
+def lambda_sweep(train_X, train_Y, dev_X, dev_Y, test_X, test_Y, lambdas=(0.03, 0.3, 1.0, 10.0)):
     """
     The alternative to early stopping: one full L2 run per lambda, the best picked on the dev set
     (lowest dev cost).
