@@ -97,7 +97,7 @@ def _cost_hint(reference, A3, Y, parameters, lambd):
     cross_entropy = float(reference.compute_cost(A3, Y))
     want = float(reference.compute_cost_with_l1(A3, Y, parameters, lambd)) - cross_entropy
     m = Y.shape[1]
-    squares = sum(float(np.sum(parameters[k] ** 2)) for k in ("W1", "W2", "W3"))
+    squares = float(sum(np.square(parameters[k]).sum() for k in ("W1", "W2", "W3")))
     signed = sum(float(np.sum(parameters[k])) for k in ("W1", "W2", "W3"))
     with_biases = want + lambd / m * sum(float(np.sum(np.abs(parameters[k]))) for k in ("b1", "b2", "b3"))
 
@@ -183,7 +183,7 @@ def _l1_hint(reference, X, Y, cache, lambd):
                             (lambd / m * np.abs(W), "正则项的导数写成了 (lambd / m) * |W|：|w| 的导数是 sign(w)。"),
                             (lambd / m * np.ones_like(W), "正则项的导数对每个权重都是 +lambd / m：负的权重应该是 -lambd / m，用 np.sign(W)。"),
                             (np.zeros_like(W), "只有交叉熵的梯度：dW 没有加上 L1 正则项的次梯度 (lambd / m) * np.sign(W)。")):
-            if np.allclose(term, value, rtol=1e-6, atol=1e-12):
+            if np.allclose(term, value, atol=1e-12, rtol=1e-6):
                 return text
         if np.any(W == 0) and np.allclose(np.where(W == 0, 0.0, term), lambd / m * np.sign(W), rtol=1e-6, atol=1e-12):
             return "恰好为 0 的权重处次梯度应取 0（np.sign(0) = 0），你的结果那里不是 0。"
