@@ -174,7 +174,8 @@ def _l1_hint(reference, X, Y, cache, lambd):
     m = X.shape[1]
 
     def hint(key, got):
-        if key not in weights or type(got) is not np.ndarray or got.shape != weights[key].shape:
+        if (key not in weights or type(got) is not np.ndarray or got.shape != weights[key].shape
+                or not np.issubdtype(got.dtype, np.number)):
             return ""
         term, W = got - plain[key], weights[key]
         for value, text in ((lambd / m * W, "正则项的导数是 (lambd / m) * W，那是 L2 的梯度：L1 的次梯度是 (lambd / m) * np.sign(W)。"),
@@ -372,7 +373,7 @@ def _expect_best_parameters(reference, args, got, expected, what):
     final = _final_parameters(reference, args, expected["iterations"])
     params = got["parameters"]
     if (type(params) is dict and all(type(params.get(k)) is np.ndarray and params[k].shape == final[k].shape
-                                     for k in PARAM_KEYS)
+                                     and np.issubdtype(params[k].dtype, np.number) for k in PARAM_KEYS)
             and all(np.allclose(params[k], final[k], rtol=RTOL_RUN, atol=ATOL_RUN) for k in PARAM_KEYS)
             and expected["best_iteration"] != expected["iterations"]):
         fail(f"{what}：返回的 parameters 是停止时（第 {expected['iterations']} 步之后）的参数，而不是开发集 cost 最小的"
@@ -441,16 +442,17 @@ def _call_mirror(submission, X, Y, what):
 
 def _mirror_hint(X, Y, X_aug, Y_aug):
     m = X.shape[1]
-    if type(X_aug) is np.ndarray and X_aug.shape == (2, 2 * m):
+    numeric = [type(a) is np.ndarray and np.issubdtype(a.dtype, np.number) for a in (X_aug, Y_aug)]
+    if numeric[0] and X_aug.shape == (2, 2 * m):
         if np.allclose(X_aug[:, m:], X * np.array([[1.0], [-1.0]])):
             return "你翻转的是 x2（上下翻转）：镜像是 x1 -> -x1，x2 不变。"
         if np.allclose(X_aug[:, m:], -X):
             return "你把 x1 和 x2 都取了相反数：镜像只把 x1 变号。"
         if np.allclose(X_aug[:, :m], X * np.array([[-1.0], [1.0]])) and np.allclose(X_aug[:, m:], X):
             return "顺序反了：前 m 列是原来的点，后 m 列是它们的镜像。"
-    if type(X_aug) is np.ndarray and X_aug.shape == (2, m):
+    if numeric[0] and X_aug.shape == (2, m):
         return "X_aug 只有 m 列：要把原来的点和镜像接在一起（2m 列）。"
-    if type(Y_aug) is np.ndarray and Y_aug.shape == (1, 2 * m) and np.array_equal(Y_aug[:, m:], 1 - Y):
+    if numeric[1] and Y_aug.shape == (1, 2 * m) and np.array_equal(Y_aug[:, m:], 1 - Y):
         return "镜像点的标签被反转了：左右镜像不改变点在分界线哪一侧，标签与原来的点相同。"
     return ""
 
