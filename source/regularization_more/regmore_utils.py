@@ -405,6 +405,28 @@ def lambda_sweep(train_X, train_Y, dev_X, dev_Y, test_X, test_Y, lambdas=(0.03, 
     return {"runs": runs, "best": best, "steps": steps}
 
 
+def run_early_stopping(train_X, train_Y, dev_X, dev_Y, test_X, test_Y, eval_every=100, patience=10, functions=None):
+    """
+    One run of the notebook's train_with_early_stopping on LAYERS (learning rate 0.3, at most
+    NUM_ITERATIONS steps); print where it stopped and the accuracies of the parameters it kept, and
+    plot the dev costs.
+
+    Returns:
+    - The dictionary train_with_early_stopping returns, or None while it still raises NotImplementedError.
+    """
+    train = _graded_function("train_with_early_stopping", functions)
+    try:
+        result = train(train_X, train_Y, dev_X, dev_Y, LAYERS, LEARNING_RATE, NUM_ITERATIONS, eval_every, patience)
+    except NotImplementedError:
+        print("train_with_early_stopping 还没有实现，请先完成上面的练习。")
+        return None
+    print("best iteration:", result["best_iteration"], " gradient steps:", result["iterations"])
+    print("dev accuracy:", accuracy(dev_X, dev_Y, result["parameters"]),
+          " test accuracy:", accuracy(test_X, test_Y, result["parameters"]))
+    plot_dev_costs(result, eval_every)
+    return result
+
+
 def plot_dev_costs(result, eval_every):
     """The dev cost at every check of train_with_early_stopping, with the best check marked."""
     import matplotlib.pyplot as plt
