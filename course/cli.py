@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from course.paths import assignments as list_assignments
+from course.language import LANGUAGES
 from course.paths import course_root, master_notebook
 
 
@@ -27,7 +28,8 @@ def cmd_release(args) -> int:
 
     root = course_root()
     try:
-        built = build(root, assignments=args.assignment or None, solutions=not args.release_only, db_url=args.db)
+        built = build(root, assignments=args.assignment or None, solutions=not args.release_only, db_url=args.db,
+                      language=args.lang)
     except BuildError as exc:
         print(f"course release: {exc}", file=sys.stderr)
         return 1
@@ -382,7 +384,7 @@ def cmd_samples(args) -> int:
     from course.samples import build_samples
 
     root = course_root()
-    for path in build_samples(root, args.assignment or None):
+    for path in build_samples(root, args.assignment or None, language=args.lang):
         print(f"wrote {path.relative_to(root)}")
     return 0
 
@@ -411,6 +413,8 @@ def _configured(name: str) -> str:
     return f"(default: c.{name} in nbgrader_config.py)"
 
 
+LANG_HELP_DEFAULT = "(default: c.CourseGrading.language in nbgrader_config.py, $COURSE_LANGUAGE)"
+LANG_HELP = "the students' language: the release, solutions and their messages " + LANG_HELP_DEFAULT
 DB_HELP = ("SQLAlchemy URL of the gradebook, e.g. postgresql://USER:PASS@HOST/DB (default: c.CourseDirectory.db_url "
            "in nbgrader_config.py: $COURSE_DB_URL, else sqlite:///gradebook.db; with --class-dir, that folder's gradebook.db)")
 
@@ -434,6 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", nargs="*")
     p.add_argument("--release-only", action="store_true", help="skip solutions/ (executing them takes a while)")
     p.add_argument("--db", help=DB_HELP)
+    p.add_argument("--lang", choices=LANGUAGES, help=LANG_HELP)
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade submissions in submitted/<student>/<assignment>/")
@@ -553,6 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("samples", help="rebuild the sample submissions under samples/submitted/")
     p.add_argument("assignment", nargs="*")
+    p.add_argument("--lang", choices=LANGUAGES, help="the language release/ was built in " + LANG_HELP_DEFAULT)
     p.set_defaults(func=cmd_samples)
     return parser
 

@@ -1,0 +1,146 @@
+"""One master notebook, several languages.
+
+The master of an assignment is written in the course's source language, Simplified Chinese
+(``zh``). Every other language is a translation file beside it, ``source/<a>/translations/<lang>.md``:
+for each cell whose text belongs to one language (prose, docstrings, comments, printed messages),
+the cell's id and its whole source in that language::
+
+    <!-- cell: cell-00 -->
+    # Gradient Checking
+    ...
+    <!-- cell: forward_propagation -->
+    def forward_propagation(x, theta):
+        ...
+
+A release in that language is the master with those cells' sources replaced, so both languages
+have the same cells, ids, code, graded items and points, and the same notebook names: the
+gradebook, formgrader and every tool work unchanged. ``check_translation`` holds a file to that:
+a code cell may change only its comments and the strings that hold Chinese text.
+"""
+from __future__ import annotations
+
+import copy
+import io
+import re
+import tokenize
+from pathlib import Path
+
+SOURCE_LANGUAGE = "zh"
+LANGUAGES = ("zh", "en")
+TRANSLATIONS = "translations"  # the folder of source/<a>/ that holds them (not copied into releases)
+CELL_MARKER = re.compile(r"^<!-- cell: (\S+) -->[ \t]*$", re.M)
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+NBGRADER_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$", re.M)
+
+
+class TranslationError(ValueError):
+    """A translation file that is missing, malformed, or does not match its master."""
+
+
+def has_cjk(text: str) -> bool:
+    return bool(CJK.search(text))
+
+
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise TranslationError(f"unknown language {language!r}: the course has {', '.join(LANGUAGES)}")
+    return language
+
+
+def translation_file(master: Path, language: str) -> Path:
+    return Path(master).parent / TRANSLATIONS / f"{language}.md"
+
+
+def parse_translation(text: str, where: str = "translation") -> dict[str, str]:
+    """cell id -> source, in the file's order. Text before the first marker must be blank."""
+    parts = CELL_MARKER.split(text)
+    if parts[0].strip():
+        raise TranslationError(f"{where}: text before the first '<!-- cell: ID -->' line")
+    cells: dict[str, str] = {}
+    for cell_id, body in zip(parts[1::2], parts[2::2]):
+        if cell_id in cells:
+            raise TranslationError(f"{where}: cell {cell_id!r} appears twice")
+        cells[cell_id] = body.strip("\n")
+    return cells
+
+
+def read_translation(master: Path, language: str) -> dict[str, str]:
+    path = translation_file(master, language)
+    if not path.is_file():
+        raise TranslationError(f"{path} is missing: {Path(master).name} has no {language!r} translation yet "
+                               "(see README, 'Languages')")
+    return parse_translation(path.read_text(encoding="utf-8"), str(path))
+
+
+def translate(nb, cells: dict[str, str]):
+    """A copy of notebook ``nb`` with the sources of ``cells`` (id -> source) replaced."""
+    out = copy.deepcopy(nb)
+    known = {cell.get("id") for cell in out.cells}
+    unknown = [cell_id for cell_id in cells if cell_id not in known]
+    if unknown:
+        raise TranslationError(f"the translation names cells the master does not have: {', '.join(unknown)}")
+    for cell in out.cells:
+        if cell.get("id") in cells:
+            cell.source = cells[cell["id"]]
+    return out
+
+
+def in_language(nb, master: Path, language: str):
+    """The master notebook ``nb`` (read from ``master``) as students of ``language`` get it; refused
+    (TranslationError) unless the translation covers every Chinese cell and keeps the code."""
+    if check_language(language) == SOURCE_LANGUAGE:
+        return nb
+    cells = read_translation(master, language)
+    problems = check_translation(nb, cells, language)
+    if problems:
+        raise TranslationError(f"{translation_file(master, language)} does not match {Path(master).name}:\n  "
+                               + "\n  ".join(problems))
+    return translate(nb, cells)
+
+
+_LAYOUT = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+_TEXT = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)}
+
+
+def code_tokens(source: str) -> list[tuple[int, str]]:
+    """(type, text) of a cell's tokens without comments and layout; a cell that is not Python (a
+    magic) is one token, compared whole."""
+    try:
+        return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                if t.type not in _LAYOUT]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return [(-1, source)]
+
+
+def same_code(master: str, translated: str) -> bool:
+    """True when ``translated`` is ``master`` with only comments and its Chinese strings changed: a
+    string without Chinese text (a key, a format) is code and must stay as it is."""
+    ours, theirs = code_tokens(master), code_tokens(translated)
+    return len(ours) == len(theirs) and all(
+        a == b or (a[0] == b[0] and a[0] in _TEXT and has_cjk(a[1])) for a, b in zip(ours, theirs))
+
+
+def check_translation(nb, cells: dict[str, str], language: str) -> list[str]:
+    """Every way the translation ``cells`` of master ``nb`` breaks the rules, one line each."""
+    problems = []
+    by_id = {cell.get("id"): cell for cell in nb.cells}
+    for cell_id in cells:
+        if cell_id not in by_id:
+            problems.append(f"cell {cell_id}: not a cell of the master")
+    for cell in nb.cells:
+        cell_id = cell.get("id")
+        if cell_id not in cells:
+            if has_cjk(cell.source) and language != SOURCE_LANGUAGE:
+                problems.append(f"cell {cell_id}: has Chinese text and no {language} translation")
+            continue
+        text = cells[cell_id]
+        if language != SOURCE_LANGUAGE and has_cjk(text):
+            line = next(l for l in text.splitlines() if has_cjk(l))
+            problems.append(f"cell {cell_id}: Chinese text in the {language} translation: {line.strip()[:60]!r}")
+        if cell.cell_type == "code":
+            if not same_code(cell.source, text):
+                problems.append(f"cell {cell_id}: its code differs from the master's (a translation may change "
+                                "only comments and the strings that hold Chinese text)")
+            if NBGRADER_MARKER.findall(text) != NBGRADER_MARKER.findall(cell.source):
+                problems.append(f"cell {cell_id}: its nbgrader markers (BEGIN/END SOLUTION) differ from the master's")
+    return problems

@@ -1,0 +1,128 @@
+"""One master, two languages (course.language): the translation files' rules, each shown by a
+planted defect, and the release step nbgrader runs first."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from course.language import (TranslationError, check_translation, in_language, parse_translation,
+                             read_translation, same_code, translation_file)
+from helpers import ASSIGNMENTS, ROOT
+
+pytestmark = pytest.mark.unit
+
+CODE = '''def double(x):
+    """把 x 乘以 2。"""
+    ### BEGIN SOLUTION
+    y = 2 * x  # 乘以 2
+    ### END SOLUTION
+    print("结果：" + str(y), "W1")
+    return y'''
+ENGLISH_CODE = '''def double(x):
+    """Multiply x by 2."""
+    ### BEGIN SOLUTION
+    y = 2 * x  # times 2
+    ### END SOLUTION
+    print("result: " + str(y), "W1")
+    return y'''
+
+
+def master(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("# 练习\n\n把一个数乘以 2。"),
+                             new_code_cell("import numpy as np"),
+                             new_code_cell(CODE)])
+    for cell, cell_id in zip(nb.cells, ("intro", "setup", "double")):
+        cell["id"] = cell_id
+    path = tmp_path / "source" / "a" / "A.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, str(path))
+    return nb, path
+
+
+def english(intro="# Exercise\n\nMultiply a number by 2.", code=ENGLISH_CODE, extra=""):
+    return f"<!-- cell: intro -->\n{intro}\n\n<!-- cell: double -->\n{code}\n{extra}"
+
+
+def write(path, text):
+    target = translation_file(path, "en")
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def test_a_complete_translation_gives_the_same_cells_in_english(tmp_path):
+    nb, path = master(tmp_path)
+    write(path, english())
+    out = in_language(nb, path, "en")
+    assert [c.id for c in out.cells] == [c.id for c in nb.cells]
+    assert [c.cell_type for c in out.cells] == [c.cell_type for c in nb.cells]
+    assert out.cells[0].source == "# Exercise\n\nMultiply a number by 2."
+    assert out.cells[1].source == "import numpy as np"  # no Chinese: shared, not listed
+    assert out.cells[2].source == ENGLISH_CODE
+    assert nb.cells[0].source.startswith("# 练习")  # the master itself is not changed
+    assert in_language(nb, path, "zh") is nb
+
+
+@pytest.mark.parametrize("defect, message", [
+    (english(intro=None).replace("<!-- cell: intro -->\nNone\n\n", ""), "cell intro: has Chinese text and no en translation"),
+    (english(intro="# 练习 (Exercise)"), "cell intro: Chinese text in the en translation"),
+    (english(code=ENGLISH_CODE.replace("2 * x", "3 * x")), "cell double: its code differs"),
+    (english(code=ENGLISH_CODE.replace('"W1"', '"W2"')), "cell double: its code differs"),
+    (english(code=ENGLISH_CODE.replace("    ### END SOLUTION\n", "")), "nbgrader markers"),
+    (english(code=ENGLISH_CODE.replace("### BEGIN SOLUTION", "# BEGIN SOLUTIONS")), "nbgrader markers"),
+    (english(extra="<!-- cell: nosuch -->\ntext\n"), "cell nosuch: not a cell of the master"),
+], ids=["cell removed", "Chinese left", "code changed", "code string changed", "marker line removed",
+        "marker renamed", "unknown cell"])
+def test_each_planted_defect_is_refused(tmp_path, defect, message):
+    nb, path = master(tmp_path)
+    write(path, defect)
+    problems = check_translation(nb, read_translation(path, "en"), "en")
+    assert any(message in p for p in problems), problems
+    with pytest.raises(TranslationError, match="does not match A.ipynb"):
+        in_language(nb, path, "en")
+
+
+def test_a_missing_translation_or_language_is_a_clear_error(tmp_path):
+    nb, path = master(tmp_path)
+    with pytest.raises(TranslationError, match=r"translations/en.md is missing"):
+        in_language(nb, path, "en")
+    with pytest.raises(TranslationError, match="unknown language 'fr'"):
+        in_language(nb, path, "fr")
+    with pytest.raises(TranslationError, match="appears twice"):
+        parse_translation("<!-- cell: a -->\nx\n<!-- cell: a -->\ny\n")
+    with pytest.raises(TranslationError, match="before the first"):
+        parse_translation("stray\n<!-- cell: a -->\nx\n")
+
+
+def test_only_comments_and_chinese_strings_may_change():
+    assert same_code('x = 1  # 一', 'x = 1  # one')
+    assert same_code('print("你好")', 'print("hello")')
+    assert not same_code('d["W1"]', 'd["W2"]')  # no Chinese in it: a key, it is code
+    assert not same_code('x = 1', 'x = 2')
+    assert same_code('%matplotlib inline', '%matplotlib inline')
+    assert not same_code('%matplotlib inline', '%matplotlib notebook')
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_committed_translation_matches_its_master(assignment):
+    master_path = next((ROOT / "source" / assignment).glob("*.ipynb"))
+    nb = nbformat.read(master_path, as_version=4)
+    folder = master_path.parent / "translations"
+    files = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    if not files:
+        pytest.skip(f"{assignment} has no translation yet")
+    for path in files:
+        problems = check_translation(nb, read_translation(master_path, path.stem), path.stem)
+        assert not problems, f"{path.relative_to(ROOT)}:\n" + "\n".join(problems)
+
+
+def test_nbgrader_runs_the_language_step_first_then_its_own_steps():
+    """nbgrader_config.py repeats nbgrader's default generate_assignment steps after ours: the list
+    must be the installed nbgrader's, or a step would be lost (or doubled) on an upgrade."""
+    from nbgrader.converters import GenerateAssignment
+
+    from course.config import read_config
+
+    configured = list(read_config(ROOT).GenerateAssignment.preprocessors)
+    default = [f"nbgrader.preprocessors.{cls.__name__}" for cls in GenerateAssignment.preprocessors.default()]
+    assert configured == ["course.language_release.SelectLanguage", *default]
