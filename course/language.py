@@ -5,12 +5,16 @@ The master of an assignment is written in the course's source language, Simplifi
 for each cell whose text belongs to one language (prose, docstrings, comments, printed messages),
 the cell's id and its whole source in that language::
 
-    <!-- cell: cell-00 -->
+    <!-- cell: cell-00 zh:6f1c2a9e -->
     # Gradient Checking
     ...
-    <!-- cell: forward_propagation -->
+    <!-- cell: forward_propagation zh:0b7d4e11 -->
     def forward_propagation(x, theta):
         ...
+
+``zh:`` is the start of the SHA-256 of the master cell's source the text was written from: when the
+master's cell changes, the translation is reported stale until it is brought up to date (and its
+hash with it, ``python -m course.language --stamp FILE``).
 
 A release in that language is the master with those cells' sources replaced, so both languages
 have the same cells, ids, code, graded items and points, and the same notebook names: the
@@ -20,6 +24,7 @@ a code cell may change only its comments and the strings that hold Chinese text.
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import re
 import tokenize
@@ -28,7 +33,8 @@ from pathlib import Path
 SOURCE_LANGUAGE = "zh"
 LANGUAGES = ("zh", "en")
 TRANSLATIONS = "translations"  # the folder of source/<a>/ that holds them (not copied into releases)
-CELL_MARKER = re.compile(r"^<!-- cell: (\S+) -->[ \t]*$", re.M)
+CELL_MARKER = re.compile(r"^<!-- cell: (\S+) zh:([0-9a-f]{8}) -->[ \t]*$", re.M)
+ANY_MARKER = re.compile(r"^<!-- cell: .*$", re.M)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 NBGRADER_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$", re.M)
 
@@ -51,17 +57,39 @@ def translation_file(master: Path, language: str) -> Path:
     return Path(master).parent / TRANSLATIONS / f"{language}.md"
 
 
-def parse_translation(text: str, where: str = "translation") -> dict[str, str]:
-    """cell id -> source, in the file's order. Text before the first marker must be blank."""
+def source_hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
+
+
+class Translation(dict):
+    """cell id -> translated source, in the file's order; ``.written_from``: cell id -> the zh: hash."""
+
+    written_from: dict[str, str]
+
+
+def parse_translation(text: str, where: str = "translation") -> Translation:
+    """The sections of a translation file. Text before the first marker must be blank."""
+    bad = [m.group(0) for m in ANY_MARKER.finditer(text) if not CELL_MARKER.fullmatch(m.group(0).rstrip())]
+    if bad:
+        raise TranslationError(f"{where}: malformed marker {bad[0]!r} (expected '<!-- cell: ID zh:HASH8 -->')")
     parts = CELL_MARKER.split(text)
     if parts[0].strip():
-        raise TranslationError(f"{where}: text before the first '<!-- cell: ID -->' line")
-    cells: dict[str, str] = {}
-    for cell_id, body in zip(parts[1::2], parts[2::2]):
+        raise TranslationError(f"{where}: text before the first '<!-- cell: ID zh:HASH8 -->' line")
+    cells = Translation()
+    cells.written_from = {}
+    for cell_id, digest, body in zip(parts[1::3], parts[2::3], parts[3::3]):
         if cell_id in cells:
             raise TranslationError(f"{where}: cell {cell_id!r} appears twice")
         cells[cell_id] = body.strip("\n")
+        cells.written_from[cell_id] = digest
     return cells
+
+
+def format_translation(cells: dict[str, str], master_nb) -> str:
+    """A translation file of ``cells``, each stamped with the hash of the master cell it translates."""
+    sources = {cell.get("id"): cell.source for cell in master_nb.cells}
+    return "\n".join(f"<!-- cell: {cell_id} zh:{source_hash(sources.get(cell_id, ''))} -->\n{text}\n"
+                     for cell_id, text in cells.items())
 
 
 def read_translation(master: Path, language: str) -> dict[str, str]:
@@ -134,6 +162,10 @@ def check_translation(nb, cells: dict[str, str], language: str) -> list[str]:
                 problems.append(f"cell {cell_id}: has Chinese text and no {language} translation")
             continue
         text = cells[cell_id]
+        written_from = getattr(cells, "written_from", {}).get(cell_id)
+        if written_from is not None and written_from != source_hash(cell.source):
+            problems.append(f"cell {cell_id}: the master's cell changed since this translation was written "
+                            f"(zh:{written_from}, now zh:{source_hash(cell.source)}): translate the change, then stamp it")
         if language != SOURCE_LANGUAGE and has_cjk(text):
             line = next(l for l in text.splitlines() if has_cjk(l))
             problems.append(f"cell {cell_id}: Chinese text in the {language} translation: {line.strip()[:60]!r}")
@@ -144,3 +176,25 @@ def check_translation(nb, cells: dict[str, str], language: str) -> list[str]:
             if NBGRADER_MARKER.findall(text) != NBGRADER_MARKER.findall(cell.source):
                 problems.append(f"cell {cell_id}: its nbgrader markers (BEGIN/END SOLUTION) differ from the master's")
     return problems
+
+
+def stamp(path: Path) -> None:
+    """Rewrite translation file ``path`` with the current hash of every master cell: after its text
+    has been brought up to date with the master."""
+    path = Path(path)
+    master = next(path.parent.parent.glob("*.ipynb"))
+    import nbformat
+
+    nb = nbformat.read(master, as_version=4)
+    cells = parse_translation(path.read_text(encoding="utf-8"), str(path))
+    path.write_text(format_translation(cells, nb), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Stamp translation files with their masters' cell hashes.")
+    parser.add_argument("--stamp", nargs="+", type=Path, required=True, metavar="FILE")
+    for file in parser.parse_args().stamp:
+        stamp(file)
+        print(f"stamped {file}")

@@ -6,8 +6,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.language import (TranslationError, check_translation, in_language, parse_translation,
-                             read_translation, same_code, translation_file)
+from course.language import (TranslationError, check_translation, format_translation, in_language,
+                             parse_translation, read_translation, same_code, source_hash, stamp,
+                             translation_file)
 from helpers import ASSIGNMENTS, ROOT
 
 pytestmark = pytest.mark.unit
@@ -29,7 +30,7 @@ ENGLISH_CODE = '''def double(x):
 
 
 def master(tmp_path):
-    nb = new_notebook(cells=[new_markdown_cell("# 练习\n\n把一个数乘以 2。"),
+    nb = new_notebook(cells=[new_markdown_cell(INTRO),
                              new_code_cell("import numpy as np"),
                              new_code_cell(CODE)])
     for cell, cell_id in zip(nb.cells, ("intro", "setup", "double")):
@@ -40,8 +41,12 @@ def master(tmp_path):
     return nb, path
 
 
-def english(intro="# Exercise\n\nMultiply a number by 2.", code=ENGLISH_CODE, extra=""):
-    return f"<!-- cell: intro -->\n{intro}\n\n<!-- cell: double -->\n{code}\n{extra}"
+INTRO = "# 练习\n\n把一个数乘以 2。"
+
+
+def english(intro="# Exercise\n\nMultiply a number by 2.", code=ENGLISH_CODE, extra="", intro_from=INTRO):
+    return (f"<!-- cell: intro zh:{source_hash(intro_from)} -->\n{intro}\n\n"
+            f"<!-- cell: double zh:{source_hash(CODE)} -->\n{code}\n{extra}")
 
 
 def write(path, text):
@@ -64,14 +69,15 @@ def test_a_complete_translation_gives_the_same_cells_in_english(tmp_path):
 
 
 @pytest.mark.parametrize("defect, message", [
-    (english(intro=None).replace("<!-- cell: intro -->\nNone\n\n", ""), "cell intro: has Chinese text and no en translation"),
+    (english()[english().index("<!-- cell: double"):], "cell intro: has Chinese text and no en translation"),
+    (english(intro_from="# 练习\n\n把一个数乘以 3。"), "cell intro: the master's cell changed since this translation"),
     (english(intro="# 练习 (Exercise)"), "cell intro: Chinese text in the en translation"),
     (english(code=ENGLISH_CODE.replace("2 * x", "3 * x")), "cell double: its code differs"),
     (english(code=ENGLISH_CODE.replace('"W1"', '"W2"')), "cell double: its code differs"),
     (english(code=ENGLISH_CODE.replace("    ### END SOLUTION\n", "")), "nbgrader markers"),
     (english(code=ENGLISH_CODE.replace("### BEGIN SOLUTION", "# BEGIN SOLUTIONS")), "nbgrader markers"),
-    (english(extra="<!-- cell: nosuch -->\ntext\n"), "cell nosuch: not a cell of the master"),
-], ids=["cell removed", "Chinese left", "code changed", "code string changed", "marker line removed",
+    (english(extra="<!-- cell: nosuch zh:00000000 -->\ntext\n"), "cell nosuch: not a cell of the master"),
+], ids=["cell removed", "master changed", "Chinese left", "code changed", "code string changed", "marker line removed",
         "marker renamed", "unknown cell"])
 def test_each_planted_defect_is_refused(tmp_path, defect, message):
     nb, path = master(tmp_path)
@@ -89,9 +95,21 @@ def test_a_missing_translation_or_language_is_a_clear_error(tmp_path):
     with pytest.raises(TranslationError, match="unknown language 'fr'"):
         in_language(nb, path, "fr")
     with pytest.raises(TranslationError, match="appears twice"):
-        parse_translation("<!-- cell: a -->\nx\n<!-- cell: a -->\ny\n")
+        parse_translation("<!-- cell: a zh:00000000 -->\nx\n<!-- cell: a zh:00000000 -->\ny\n")
     with pytest.raises(TranslationError, match="before the first"):
-        parse_translation("stray\n<!-- cell: a -->\nx\n")
+        parse_translation("stray\n<!-- cell: a zh:00000000 -->\nx\n")
+    with pytest.raises(TranslationError, match="malformed marker"):
+        parse_translation("<!-- cell: a -->\nx\n")
+
+
+def test_stamping_brings_the_hashes_to_the_master(tmp_path):
+    nb, path = master(tmp_path)
+    write(path, english(intro_from="an older master text"))
+    assert any("changed since" in p for p in check_translation(nb, read_translation(path, "en"), "en"))
+    stamp(translation_file(path, "en"))
+    assert check_translation(nb, read_translation(path, "en"), "en") == []
+    assert translation_file(path, "en").read_text(encoding="utf-8") == format_translation(
+        read_translation(path, "en"), nb)
 
 
 def test_only_comments_and_chinese_strings_may_change():
