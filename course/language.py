@@ -23,10 +23,12 @@ a code cell may change only its comments and the strings that hold Chinese text.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import hashlib
 import io
 import re
+import string
 import tokenize
 from pathlib import Path
 
@@ -178,6 +180,155 @@ def check_translation(nb, cells: dict[str, str], language: str) -> list[str]:
     return problems
 
 
+# --- the Python files shipped with a release (public tests, helpers) ------------------------------
+# Their Chinese strings are translated where they are written: each string literal that holds
+# Chinese text (a message, a docstring) is an entry of source/<a>/translations/<lang>.po, whose
+# msgid is the literal as written in the code (prefix and quotes included) and whose msgstr is the
+# literal that replaces it. The code itself is never touched.
+
+def chinese_literals(source: str) -> list[tuple[int, int, str]]:
+    """(start offset, end offset, literal as written) of each outermost string literal of
+    ``source`` that holds Chinese text, in order."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    inner = {id(n) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for n in ast.walk(node) if n is not node}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in inner or not (isinstance(node, ast.JoinedStr) or
+                                      (isinstance(node, ast.Constant) and isinstance(node.value, str))):
+            continue
+        start = starts[node.lineno - 1] + len(lines[node.lineno - 1].encode()[:node.col_offset].decode())
+        end = starts[node.end_lineno - 1] + len(lines[node.end_lineno - 1].encode()[:node.end_col_offset].decode())
+        text = source[start:end]
+        if has_cjk(text):
+            found.append((start, end, text))
+    return sorted(found)
+
+
+def placeholders(literal: str) -> list[str]:
+    """The values a literal interpolates: f-string fields, str.format fields and %-specifiers."""
+    node = ast.parse(literal, mode="eval").body
+    if isinstance(node, ast.JoinedStr):
+        return sorted(ast.unparse(v) for v in node.values if isinstance(v, ast.FormattedValue))
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        raise TranslationError(f"not a string literal: {literal[:60]!r}")
+    fields = []
+    try:
+        fields = [f"{{{name}}}" for _, name, _, _ in string.Formatter().parse(node.value) if name is not None]
+    except ValueError:  # braces that are not a format (a dict shown as text)
+        pass
+    return sorted(fields + re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifgrexXc%]", node.value))
+
+
+def check_literal(msgid: str, msgstr: str) -> str | None:
+    """Why ``msgstr`` cannot replace the literal ``msgid``, or None."""
+    try:
+        kind = type(ast.parse(msgstr, mode="eval").body)
+    except SyntaxError as exc:
+        return f"not a Python literal ({exc.msg})"
+    if kind is not type(ast.parse(msgid, mode="eval").body):
+        return "not the same kind of literal (f-string or plain string) as the original"
+    try:
+        if placeholders(msgid) != placeholders(msgstr):
+            return f"placeholders {placeholders(msgstr)} instead of {placeholders(msgid)}"
+    except TranslationError as exc:
+        return str(exc)
+    if has_cjk(msgstr):
+        return "still holds Chinese text"
+    return None
+
+
+def catalog_file(folder: Path, language: str) -> Path:
+    return Path(folder) / TRANSLATIONS / f"{language}.po"
+
+
+def read_catalog(folder: Path, language: str) -> dict[str, str]:
+    """msgid -> msgstr of source/<a>/translations/<language>.po (untranslated entries left out)."""
+    from babel.messages.pofile import read_po
+
+    path = catalog_file(folder, language)
+    if not path.is_file():
+        raise TranslationError(f"{path} is missing: the Python files of {Path(folder).name} have no "
+                               f"{language!r} messages yet (see README, 'Languages')")
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=None)
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def shipped_modules(folder: Path) -> list[Path]:
+    """The Python files of source/<a>/ that go to students with the notebook."""
+    return sorted(p for p in Path(folder).glob("*.py"))
+
+
+def check_modules(folder: Path, catalog: dict[str, str], language: str) -> list[str]:
+    problems = []
+    for path in shipped_modules(folder):
+        source = path.read_text(encoding="utf-8")
+        for start, _, literal in chinese_literals(source):
+            line = source.count("\n", 0, start) + 1
+            if literal not in catalog:
+                problems.append(f"{path.name}:{line}: no {language} message for {literal[:60]!r}")
+                continue
+            why = check_literal(literal, catalog[literal])
+            if why:
+                problems.append(f"{path.name}:{line}: the {language} message for {literal[:40]!r}: {why}")
+    return problems
+
+
+def translate_module(source: str, catalog: dict[str, str]) -> str:
+    """``source`` with each Chinese literal replaced by its catalog entry (KeyError if one is missing)."""
+    out, last = [], 0
+    for start, end, literal in chinese_literals(source):
+        out += [source[last:start], catalog[literal]]
+        last = end
+    return "".join(out) + source[last:]
+
+
+def translated_modules(folder: Path, language: str) -> dict[str, str]:
+    """File name -> text of the shipped Python files of ``folder`` in ``language`` ({} for the masters'
+    own language); refused (TranslationError) unless the catalog has a valid message for every
+    Chinese literal."""
+    if check_language(language) == SOURCE_LANGUAGE:
+        return {}
+    catalog = read_catalog(folder, language)
+    problems = check_modules(folder, catalog, language)
+    if problems:
+        raise TranslationError(f"{catalog_file(folder, language)} does not cover {Path(folder).name}'s Python "
+                               "files:\n  " + "\n  ".join(problems))
+    return {path.name: translate_module(path.read_text(encoding="utf-8"), catalog) for path in shipped_modules(folder)}
+
+
+def translate_modules(folder: Path, out: Path, language: str) -> list[Path]:
+    """Rewrite the shipped Python files copied from ``folder`` into ``out`` in ``language``."""
+    written = []
+    for name, text in translated_modules(folder, language).items():
+        (Path(out) / name).write_text(text, encoding="utf-8")
+        written.append(Path(out) / name)
+    return written
+
+
+def extract(folder: Path, language: str) -> Path:
+    """Write source/<a>/translations/<language>.po: every Chinese literal of the shipped Python files,
+    with the translations it already had (a literal no longer in the code is dropped)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    path = catalog_file(folder, language)
+    old = read_catalog(folder, language) if path.is_file() else {}
+    catalog = Catalog(locale=None, charset="utf-8")
+    for module in shipped_modules(folder):
+        source = module.read_text(encoding="utf-8")
+        for start, _, literal in chinese_literals(source):
+            catalog.add(literal, old.get(literal, ""), locations=[(module.name, source.count("\n", 0, start) + 1)])
+    path.parent.mkdir(exist_ok=True)
+    with path.open("wb") as f:
+        write_po(f, catalog, width=0, omit_header=True, sort_output=False)  # no dates: a rerun changes nothing
+    return path
+
+
 def stamp(path: Path) -> None:
     """Rewrite translation file ``path`` with the current hash of every master cell: after its text
     has been brought up to date with the master."""
@@ -193,8 +344,15 @@ def stamp(path: Path) -> None:
 if __name__ == "__main__":
     import argparse
 
-    parser = argparse.ArgumentParser(description="Stamp translation files with their masters' cell hashes.")
-    parser.add_argument("--stamp", nargs="+", type=Path, required=True, metavar="FILE")
-    for file in parser.parse_args().stamp:
+    parser = argparse.ArgumentParser(description="Maintain translation files (README, 'Languages').")
+    parser.add_argument("--stamp", nargs="+", type=Path, default=[], metavar="FILE",
+                        help="restamp notebook translations with their masters' cell hashes")
+    parser.add_argument("--extract", nargs="+", type=Path, default=[], metavar="FOLDER",
+                        help="update translations/<lang>.po of source folders from their Python files")
+    parser.add_argument("--lang", default="en")
+    args = parser.parse_args()
+    for file in args.stamp:
         stamp(file)
         print(f"stamped {file}")
+    for folder in args.extract:
+        print(f"wrote {extract(folder, check_language(args.lang))}")
