@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.language import (TranslationError, check_translation, format_translation, in_language,
+from course.language import (TranslationError, check_translation, format_translation, has_cjk, in_language,
                              parse_translation, read_translation, same_code, source_hash, stamp,
                              translation_file)
 from helpers import ASSIGNMENTS, ROOT
@@ -144,3 +144,91 @@ def test_nbgrader_runs_the_language_step_first_then_its_own_steps():
     configured = list(read_config(ROOT).GenerateAssignment.preprocessors)
     default = [f"nbgrader.preprocessors.{cls.__name__}" for cls in GenerateAssignment.preprocessors.default()]
     assert configured == ["course.language_release.SelectLanguage", *default]
+
+
+# --- the Python files shipped with a release --------------------------------------------------
+
+MODULE = '''"""Public tests (the docstring has no Chinese: kept)."""
+
+
+def check(x, name):
+    """检查 x。"""
+    if x < 0:
+        raise AssertionError(f"{name} 应该是非负数，但得到 {x!r:>5}。")
+    print("\\033[92m" + "全部通过 (all passed) %s" % name + "\\033[0m", {"键": 1})
+    return "W1"
+'''
+MESSAGES = {
+    '"""检查 x。"""': '"""Check x."""',
+    'f"{name} 应该是非负数，但得到 {x!r:>5}。"': 'f"{name} should be non-negative, got {x!r:>5}."',
+    '"全部通过 (all passed) %s"': '"all passed %s"',
+    '"键"': '"key"',
+}
+
+
+def write_module(tmp_path, messages):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    folder = tmp_path / "a"
+    (folder / "translations").mkdir(parents=True)
+    (folder / "public_tests.py").write_text(MODULE, encoding="utf-8")
+    catalog = Catalog(locale=None)
+    for msgid, msgstr in messages.items():
+        catalog.add(msgid, msgstr)
+    with (folder / "translations" / "en.po").open("wb") as f:
+        write_po(f, catalog, omit_header=True)
+    return folder
+
+
+def test_shipped_modules_get_their_messages_and_keep_their_code(tmp_path):
+    from course.language import chinese_literals, code_tokens, translated_modules
+
+    assert [t for _, _, t in chinese_literals(MODULE)] == list(MESSAGES)
+    english = translated_modules(write_module(tmp_path, MESSAGES), "en")["public_tests.py"]
+    assert 'raise AssertionError(f"{name} should be non-negative, got {x!r:>5}.")' in english
+    assert '"all passed %s" % name' in english and '{"key": 1}' in english and 'return "W1"' in english
+    assert not has_cjk(english)
+    assert [t for t in code_tokens(english) if t[0] != 3] == [t for t in code_tokens(MODULE) if t[0] != 3]
+    namespace = {}
+    exec(compile(english, "public_tests.py", "exec"), namespace)
+    with pytest.raises(AssertionError, match="^n should be non-negative, got    -1.$"):
+        namespace["check"](-1, "n")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({'"键"': ""}, "no en message for '\"键\"'"),
+    ({'f"{name} 应该是非负数，但得到 {x!r:>5}。"': 'f"{name} should be non-negative."'}, "placeholders"),
+    ({'f"{name} 应该是非负数，但得到 {x!r:>5}。"': 'f"{name} should be non-negative, got {x:>5}."'}, "placeholders"),
+    ({'"全部通过 (all passed) %s"': '"all passed"'}, "placeholders"),
+    ({'"全部通过 (all passed) %s"': 'f"all passed %s"'}, "not the same kind of literal"),
+    ({'"键"': '"键 key"'}, "still holds Chinese text"),
+    ({'"键"': '"key'}, "not a Python literal"),
+], ids=["message removed", "placeholder removed", "conversion changed", "%s removed", "kind changed",
+        "Chinese left", "unterminated"])
+def test_each_planted_message_defect_is_refused(tmp_path, change, message):
+    from course.language import translated_modules
+
+    folder = write_module(tmp_path, {**MESSAGES, **change})
+    with pytest.raises(TranslationError, match="does not cover") as err:
+        translated_modules(folder, "en")
+    assert message in str(err.value), str(err.value)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_committed_catalog_holds_only_current_valid_messages(assignment):
+    """Each .po lists exactly the Chinese literals of the assignment's Python files (extracted again,
+    it would not change) and its translations are valid; an incomplete one is reported by count."""
+    from course.language import catalog_file, check_literal, chinese_literals, read_catalog, shipped_modules
+
+    folder = ROOT / "source" / assignment
+    if not catalog_file(folder, "en").is_file():
+        pytest.skip(f"{assignment} has no catalog yet")
+    literals = {t for p in shipped_modules(folder) for _, _, t in chinese_literals(p.read_text(encoding="utf-8"))}
+    from babel.messages.pofile import read_po
+
+    with catalog_file(folder, "en").open("rb") as f:
+        ids = {m.id for m in read_po(f) if m.id}
+    assert ids == literals, f"extract again: python -m course.language --extract source/{assignment}"
+    bad = {k: why for k, v in read_catalog(folder, "en").items() if (why := check_literal(k, v))}
+    assert not bad, bad
