@@ -15,7 +15,7 @@ import nbformat
 
 from course.build import MARKER_RE
 from course.config import Course
-from course.language import check_language, in_language
+from course.language import SOURCE_LANGUAGE, check_language, in_language
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
 
@@ -32,7 +32,7 @@ def load_spec(root: Path, assignment: str) -> dict[str, dict[str, str]]:
     return dict(module.SAMPLES)
 
 
-def _solutions(master: Path, language: str) -> dict[str, str]:
+def _solutions(master: Path, language: str = SOURCE_LANGUAGE) -> dict[str, str]:
     nb = in_language(nbformat.read(master, as_version=4), master, language)
     out = {}
     for cell in nb.cells:
