@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.language import (TranslationError, check_translation, format_translation, has_cjk, in_language,
-                             parse_translation, read_translation, same_code, source_hash, stamp,
+from course.language import (TranslationError, check_literal, check_translation, format_translation, has_cjk,
+                             in_language, parse_translation, read_translation, same_code, source_hash, stamp,
                              translation_file)
 from helpers import ASSIGNMENTS, ROOT
 
@@ -119,6 +119,19 @@ def test_only_comments_and_chinese_strings_may_change():
     assert not same_code('x = 1', 'x = 2')
     assert same_code('%matplotlib inline', '%matplotlib inline')
     assert not same_code('%matplotlib inline', '%matplotlib notebook')
+
+
+def test_a_message_replaces_its_literal_with_the_same_placeholders():
+    original = 'f"{n} 个样本，"\n            "请检查 X。"'   # written across lines, inside brackets in the code
+    assert check_literal(original, 'f"{n} examples; "\n            "check X."') is None
+    assert check_literal(original, 'f"{n} examples; check X."') is None
+    assert "placeholders" in check_literal(original, 'f"{m} examples"')
+    assert "same kind" in check_literal(original, '"examples"')
+    assert "Chinese" in check_literal(original, 'f"{n} 个"')
+    assert "not a Python literal" in check_literal(original, 'f"{n} examples')
+    assert "several lines" in check_literal('"一个"', '"one"\n    "two"')   # the original may stand outside brackets
+    assert check_literal('"%d 个"', '"%d of them"') is None
+    assert "placeholders" in check_literal('"{0} 个"', '"{1} of them"')
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
