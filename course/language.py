@@ -208,9 +208,15 @@ def chinese_literals(source: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+def _parse_literal(literal: str) -> ast.expr:
+    """The expression ``literal`` is; parsed inside brackets, as a literal written across lines
+    (implicit concatenation) always stands in the code."""
+    return ast.parse(f"(\n{literal}\n)", mode="eval").body
+
+
 def placeholders(literal: str) -> list[str]:
     """The values a literal interpolates: f-string fields, str.format fields and %-specifiers."""
-    node = ast.parse(literal, mode="eval").body
+    node = _parse_literal(literal)
     if isinstance(node, ast.JoinedStr):
         return sorted(ast.unparse(v) for v in node.values if isinstance(v, ast.FormattedValue))
     if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
@@ -226,11 +232,13 @@ def placeholders(literal: str) -> list[str]:
 def check_literal(msgid: str, msgstr: str) -> str | None:
     """Why ``msgstr`` cannot replace the literal ``msgid``, or None."""
     try:
-        kind = type(ast.parse(msgstr, mode="eval").body)
+        kind = type(_parse_literal(msgstr))
     except SyntaxError as exc:
         return f"not a Python literal ({exc.msg})"
-    if kind is not type(ast.parse(msgid, mode="eval").body):
+    if kind is not type(_parse_literal(msgid)):
         return "not the same kind of literal (f-string or plain string) as the original"
+    if "\n" in msgstr and "\n" not in msgid:  # the original may stand outside brackets
+        return "on several lines where the original is on one"
     try:
         if placeholders(msgid) != placeholders(msgstr):
             return f"placeholders {placeholders(msgstr)} instead of {placeholders(msgid)}"

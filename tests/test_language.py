@@ -6,9 +6,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.language import (TranslationError, check_translation, format_translation, has_cjk, in_language,
-                             parse_translation, read_translation, same_code, source_hash, stamp,
-                             translation_file)
+from course.language import (TranslationError, catalog_file, check_literal, check_translation,
+                             format_translation, has_cjk, in_language, parse_translation, read_translation,
+                             same_code, source_hash, stamp, translated_modules, translation_file)
 from helpers import ASSIGNMENTS, ROOT
 
 pytestmark = pytest.mark.unit
@@ -121,6 +121,19 @@ def test_only_comments_and_chinese_strings_may_change():
     assert not same_code('%matplotlib inline', '%matplotlib notebook')
 
 
+def test_a_message_replaces_its_literal_with_the_same_placeholders():
+    original = 'f"{n} 个样本，"\n            "请检查 X。"'   # written across lines, inside brackets in the code
+    assert check_literal(original, 'f"{n} examples; "\n            "check X."') is None
+    assert check_literal(original, 'f"{n} examples; check X."') is None
+    assert "placeholders" in check_literal(original, 'f"{m} examples"')
+    assert "same kind" in check_literal(original, '"examples"')
+    assert "Chinese" in check_literal(original, 'f"{n} 个"')
+    assert "not a Python literal" in check_literal(original, 'f"{n} examples')
+    assert "several lines" in check_literal('"一个"', '"one"\n    "two"')   # the original may stand outside brackets
+    assert check_literal('"%d 个"', '"%d of them"') is None
+    assert "placeholders" in check_literal('"{0} 个"', '"{1} of them"')
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_committed_translation_matches_its_master(assignment):
     master_path = next((ROOT / "source" / assignment).glob("*.ipynb"))
@@ -132,6 +145,20 @@ def test_every_committed_translation_matches_its_master(assignment):
     for path in files:
         problems = check_translation(nb, read_translation(master_path, path.stem), path.stem)
         assert not problems, f"{path.relative_to(ROOT)}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_committed_catalog_covers_its_python_files(assignment):
+    """Each Chinese literal of the shipped Python files has a valid message: the translated files
+    compile and hold no Chinese text."""
+    folder = ROOT / "source" / assignment
+    if not catalog_file(folder, "en").is_file():
+        pytest.skip(f"{assignment} has no message catalog yet")
+    modules = translated_modules(folder, "en")
+    assert modules, f"{assignment}: no Python files translated"
+    for name, text in modules.items():
+        compile(text, name, "exec")
+        assert not has_cjk(text), f"{assignment}/{name}: Chinese text left after translation"
 
 
 def test_nbgrader_runs_the_language_step_first_then_its_own_steps():
