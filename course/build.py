@@ -5,7 +5,8 @@ The build is a fixed sequence of small steps:
    tagged ``setup``, graders that use an unknown API, or graders and cells that disagree on what is graded
 1. ``copy_datasets``: generated data under datasets/ -> source/<assignment>/datasets/ (the files
    graders/<assignment>/assignment.toml lists)
-2. ``generate_release``: nbgrader generate_assignment (puts the master in the course's language,
+2. ``generate_release``: nbgrader generate_assignment (puts the master and the shipped Python
+   files in the course's language: course.language_release,
    clears solutions and outputs, locks given cells, computes checksums, records grade cells in the
    gradebook)
 3. ``check_release_is_clean``: refuse a release that leaks solution text or markers
@@ -31,7 +32,8 @@ import nbformat
 from nbclient import NotebookClient
 
 from course.config import Course
-from course.language import SOURCE_LANGUAGE, TRANSLATIONS, TranslationError, check_language, in_language
+from course.language import (SOURCE_LANGUAGE, TRANSLATIONS, TranslationError, check_language, in_language,
+                             translate_modules, translated_modules)
 from course.paths import assignments as list_assignments
 from course.paths import dataset_copies
 from course.paths import master_notebook
@@ -153,7 +155,13 @@ def solutions_up_to_date(root: Path, assignment: str, solutions_dir: Path, langu
     out = solutions_dir / assignment
     if solutions_stamp(out / master.name) != source_fingerprint(root, assignment, language):
         return False
-    return _helper_files(root / "source" / assignment) == _helper_files(out)
+    expected = _helper_files(root / "source" / assignment)
+    try:
+        expected.update({name: text.encode("utf-8") for name, text in
+                         translated_modules(root / "source" / assignment, language).items()})
+    except TranslationError:
+        return False
+    return expected == _helper_files(out)
 
 
 def _helper_files(folder: Path) -> dict[str, bytes]:
@@ -195,6 +203,7 @@ def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute
         shutil.rmtree(out)
     shutil.copytree(src_folder, out, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.ipynb",
                                                                    TRANSLATIONS))
+    translate_modules(src_folder, out, language)
     master = master_notebook(root, assignment)
     nb = strip_markers(read_master_in(master, language))
     if execute:
@@ -238,6 +247,8 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
     try:
         language = check_language(language or course.language)
         masters = {a: read_master_in(master_notebook(root, a), language) for a in ids}
+        for a in ids:  # the shipped Python files too, before anything is written
+            translated_modules(root / "source" / a, language)
     except TranslationError as exc:
         raise BuildError(str(exc)) from None
     for assignment in ids:  # before anything is written

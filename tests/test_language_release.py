@@ -55,6 +55,10 @@ def test_english_release_has_the_chinese_release_cells_in_english(english_course
     chinese = [c.id for c in en.cells if has_cjk(c.source)]
     assert not chinese, f"cells with Chinese text in the English release: {chinese}"
     assert not (english_course / "release" / assignment / "translations").exists()
+    for module in sorted((english_course / "release" / assignment).glob("*.py")):  # public tests, helpers
+        text = module.read_text(encoding="utf-8")
+        assert not has_cjk(text), f"{module.name}: {next(l for l in text.splitlines() if has_cjk(l))}"
+        compile(text, module.name, "exec")
     stubs = [c.source for c in en.cells if "raise NotImplementedError()" in c.source]
     assert stubs and all("# YOUR CODE HERE" in s for s in stubs)
 
@@ -68,3 +72,22 @@ def test_english_samples_score_what_the_chinese_ones_do(english_course, assignme
     assert not any(has_cjk(c.source) for c in given)  # the answers are the sample students' own (tools/samples)
     result = grade_submission(english_course, assignment, student, notebook)
     assert (result["score"], result["status"]) == (sample_scores()[assignment, student], "graded"), result
+
+
+@pytest.mark.skipif(not TRANSLATED, reason="no assignment has an English translation yet")
+def test_nbgraders_own_generate_assignment_builds_the_configured_language(tmp_path):
+    """What formgrader's Generate button runs: nbgrader generate_assignment with the course's
+    nbgrader_config.py, the language set by $COURSE_LANGUAGE, builds the English release too."""
+    assignment = TRANSLATED[0]
+    course = copy_course(ROOT, tmp_path / "course", parts=("source", "graders", "datasets", "nbgrader_config.py"))
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_ROOT", "COURSE_DB_URL")}
+    env.update(COURSE_LANGUAGE="en", PATH=f"{COURSE.parent}{os.pathsep}{env.get('PATH', '')}")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
+                          cwd=course, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    folder = course / "release" / assignment
+    name = next((ROOT / "source" / assignment).glob("*.ipynb")).name
+    nb = nbformat.read(folder / name, as_version=4)
+    assert not [c.id for c in nb.cells if has_cjk(c.source)]
+    assert not [p.name for p in folder.glob("*.py") if has_cjk(p.read_text(encoding="utf-8"))]
+    assert grading_view(nb) == grading_view(nbformat.read(ROOT / "release" / assignment / name, as_version=4))
