@@ -45,8 +45,14 @@ grade: $(STAMP)  ## grade the class in submitted/ (new and resubmitted notebooks
 	$(BIN)/course grade
 	$(BIN)/course export
 
+# The students' language (nbgrader_config.py reads it): `make demo COURSE_LANGUAGE=en` builds and grades English.
+COURSE_LANGUAGE ?= zh
+export COURSE_LANGUAGE
+
 demo: $(STAMP)  ## build the releases, grade the sample students into samples/ (never the class's data)
 	$(BIN)/course release --release-only
+	@# the committed samples are Chinese: another language's are built from its release first
+	if [ "$(COURSE_LANGUAGE)" != zh ]; then $(BIN)/course samples; fi
 	$(BIN)/course grade --class-dir samples --force
 	$(BIN)/course export --class-dir samples
 

@@ -19,13 +19,27 @@ c.CourseDirectory.db_url = os.environ.get(
 # Only notebooks are assignments; helper modules and data are copied alongside.
 c.CourseDirectory.notebook_id = "*"
 # results.json (ours, in autograded/) stays out of what generate_feedback copies to feedback/.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "results.json"]
+# translations/ (the master's other languages) is read by the release, not shipped with it.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "results.json", "translations"]
 
-# What the student sees where a solution was removed (Chinese first, English second).
-c.ClearSolutions.code_stub = {
-    "python": "# 请在此处编写你的代码 (write your code here)\nraise NotImplementedError()",
+# The students' language: zh (the masters' own) or en (source/<a>/translations/en.md; course/language.py).
+# `course release --lang` overrides it for one build; formgrader's Generate button uses this one.
+c.CourseGrading.language = os.environ.get("COURSE_LANGUAGE", "zh")
+# nbgrader's generate_assignment steps (its default list, nbgrader 0.9), after the master is put in
+# that language; tests/test_language.py checks the list against the installed nbgrader's.
+c.GenerateAssignment.preprocessors = ["course.language_release.SelectLanguage"] + [
+    "nbgrader.preprocessors." + step for step in (
+        "IncludeHeaderFooter", "InstantiateTests", "LockCells", "ClearSolutions", "ClearOutput",
+        "CheckCellMetadata", "ComputeChecksums", "SaveCells", "ClearHiddenTests", "ClearMarkScheme",
+        "ComputeChecksums", "CheckCellMetadata")]
+
+# What the student sees where a solution was removed.
+_STUBS = {
+    "zh": ("# 请在此处编写你的代码 (write your code here)", "请在此处作答 (write your answer here)"),
+    "en": ("# YOUR CODE HERE", "YOUR ANSWER HERE"),
 }
-c.ClearSolutions.text_stub = "请在此处作答 (write your answer here)"
+_code_stub, c.ClearSolutions.text_stub = _STUBS.get(c.CourseGrading.language, _STUBS["en"])
+c.ClearSolutions.code_stub = {"python": _code_stub + "\nraise NotImplementedError()"}
 c.ClearSolutions.enforce_metadata = True
 
 # Limits of every grading path (course grade, course serve, nbgrader autograde; course.config):

@@ -5,8 +5,10 @@ The build is a fixed sequence of small steps:
    tagged ``setup``, graders that use an unknown API, or graders and cells that disagree on what is graded
 1. ``copy_datasets``: generated data under datasets/ -> source/<assignment>/datasets/ (the files
    graders/<assignment>/assignment.toml lists)
-2. ``generate_release``: nbgrader generate_assignment (clears solutions and outputs, locks
-   given cells, computes checksums, records grade cells in the gradebook)
+2. ``generate_release``: nbgrader generate_assignment (puts the master and the shipped Python
+   files in the course's language: course.language_release,
+   clears solutions and outputs, locks given cells, computes checksums, records grade cells in the
+   gradebook)
 3. ``check_release_is_clean``: refuse a release that leaks solution text or markers
 4. ``generate_solutions``: source notebook minus nbgrader markers, executed top to bottom;
    skipped when solutions/<assignment> was built from the same source (``solutions_up_to_date``)
@@ -30,6 +32,8 @@ import nbformat
 from nbclient import NotebookClient
 
 from course.config import Course
+from course.language import (SOURCE_LANGUAGE, TRANSLATIONS, TranslationError, check_language, in_language,
+                             translate_modules, translated_modules)
 from course.paths import assignments as list_assignments
 from course.paths import dataset_copies
 from course.paths import master_notebook
@@ -67,12 +71,15 @@ def _nbgrader_env() -> dict:
     return env
 
 
-def generate_release(root: Path, assignment: str, release_dir: Path, db_url: str) -> Path:
-    """Run nbgrader generate_assignment for one assignment into release_dir/<assignment>."""
+def generate_release(root: Path, assignment: str, release_dir: Path, db_url: str,
+                     language: str = SOURCE_LANGUAGE) -> Path:
+    """Run nbgrader generate_assignment for one assignment into release_dir/<assignment>, in
+    ``language`` (its first step, course.language_release.SelectLanguage, translates the master)."""
     cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
            f"--CourseDirectory.root={root}", f"--CourseDirectory.release_directory={release_dir}",
-           f"--CourseDirectory.db_url={db_url}", "--log-level=WARN"]
-    proc = subprocess.run(cmd, cwd=root, env=_nbgrader_env(), capture_output=True, text=True)
+           f"--CourseDirectory.db_url={db_url}", f"--SelectLanguage.language={language}", "--log-level=WARN"]
+    env = dict(_nbgrader_env(), COURSE_LANGUAGE=language)  # nbgrader_config.py's stubs follow it
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
     out = release_dir / assignment
     if proc.returncode != 0 or not out.is_dir():
         raise BuildError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -112,14 +119,19 @@ SOLUTIONS_FORMAT = 1
 IGNORED_IN_SOURCE = ("__pycache__", ".ipynb_checkpoints")
 
 
-def source_fingerprint(root: Path, assignment: str) -> str:
-    """SHA-256 over the relative paths and bytes of source/<assignment> (datasets included; no mtimes)."""
+def source_fingerprint(root: Path, assignment: str, language: str = SOURCE_LANGUAGE) -> str:
+    """SHA-256 over the relative paths and bytes of source/<assignment> (datasets included; no mtimes),
+    and the language when it is not the masters' own."""
     folder = root / "source" / assignment
     digest = hashlib.sha256(f"solutions-format {SOLUTIONS_FORMAT}\n".encode())
+    if language != SOURCE_LANGUAGE:
+        digest.update(f"language {language}\n".encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)
         if any(part in IGNORED_IN_SOURCE for part in rel.parts) or path.suffix == ".pyc":
             continue
+        if rel.parts[0] == TRANSLATIONS and rel.as_posix() != f"{TRANSLATIONS}/{language}.md":
+            continue  # another language's text: not what these solutions were built from
         digest.update(rel.as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -136,14 +148,20 @@ def solutions_stamp(notebook_path: Path) -> str | None:
     return nb.metadata.get("course", {}).get("source_sha256")
 
 
-def solutions_up_to_date(root: Path, assignment: str, solutions_dir: Path) -> bool:
+def solutions_up_to_date(root: Path, assignment: str, solutions_dir: Path, language: str = SOURCE_LANGUAGE) -> bool:
     """Was solutions_dir/<assignment> executed from exactly the current source/<assignment>, and are its
     helper files still the source's copies?"""
     master = master_notebook(root, assignment)
     out = solutions_dir / assignment
-    if solutions_stamp(out / master.name) != source_fingerprint(root, assignment):
+    if solutions_stamp(out / master.name) != source_fingerprint(root, assignment, language):
         return False
-    return _helper_files(root / "source" / assignment) == _helper_files(out)
+    expected = _helper_files(root / "source" / assignment)
+    try:
+        expected.update({name: text.encode("utf-8") for name, text in
+                         translated_modules(root / "source" / assignment, language).items()})
+    except TranslationError:
+        return False
+    return expected == _helper_files(out)
 
 
 def _helper_files(folder: Path) -> dict[str, bytes]:
@@ -151,9 +169,14 @@ def _helper_files(folder: Path) -> dict[str, bytes]:
     files = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".ipynb"):
         rel = path.relative_to(folder)
-        if not any(part in IGNORED_IN_SOURCE for part in rel.parts) and path.suffix != ".pyc":
+        if not any(part in (*IGNORED_IN_SOURCE, TRANSLATIONS) for part in rel.parts) and path.suffix != ".pyc":
             files[rel.as_posix()] = path.read_bytes()
     return files
+
+
+def read_master_in(master: Path, language: str) -> nbformat.NotebookNode:
+    """The master notebook as students of ``language`` get it (course.language)."""
+    return in_language(nbformat.read(master, as_version=4), master, language)
 
 
 def strip_markers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -167,7 +190,7 @@ def strip_markers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute: bool = True,
-                       timeout: int = 600) -> Path:
+                       timeout: int = 600, language: str = SOURCE_LANGUAGE) -> Path:
     """
     Write solutions_dir/<assignment>: helper files plus the instructor notebook.
 
@@ -178,9 +201,11 @@ def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute
     out = solutions_dir / assignment
     if out.exists():
         shutil.rmtree(out)
-    shutil.copytree(src_folder, out, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.ipynb"))
+    shutil.copytree(src_folder, out, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.ipynb",
+                                                                   TRANSLATIONS))
+    translate_modules(src_folder, out, language)
     master = master_notebook(root, assignment)
-    nb = strip_markers(nbformat.read(master, as_version=4))
+    nb = strip_markers(read_master_in(master, language))
     if execute:
         env_backend = os.environ.get("MPLBACKEND")
         os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
@@ -199,14 +224,15 @@ def generate_solutions(root: Path, assignment: str, solutions_dir: Path, execute
                     if "execution_count" in output:
                         output["execution_count"] = None
         nb.metadata.pop("widgets", None)
-        nb.metadata["course"] = {"source_sha256": source_fingerprint(root, assignment)}
+        nb.metadata["course"] = {"source_sha256": source_fingerprint(root, assignment, language)}
     nbformat.write(nb, str(out / master.name))
     return out
 
 
 def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path | None = None,
           solutions_dir: Path | None = None, db_url: str | None = None, execute: bool = True,
-          solutions: bool = True, force_solutions: bool = False, log=print) -> list[str]:
+          solutions: bool = True, force_solutions: bool = False, language: str | None = None,
+          log=print) -> list[str]:
     """
     Build release/ and solutions/ for the given (default: all) assignments.
 
@@ -216,19 +242,26 @@ def build(root: Path, *, assignments: list[str] | None = None, release_dir: Path
     ids = assignments or list_assignments(root)
     release_dir = release_dir or root / "release"
     solutions_dir = solutions_dir or root / "solutions"
-    db_url = db_url or Course.load(root).db_url
+    course = Course.load(root)
+    db_url = db_url or course.db_url
+    try:
+        language = check_language(language or course.language)
+        masters = {a: read_master_in(master_notebook(root, a), language) for a in ids}
+        for a in ids:  # the shipped Python files too, before anything is written
+            translated_modules(root / "source" / a, language)
+    except TranslationError as exc:
+        raise BuildError(str(exc)) from None
     for assignment in ids:  # before anything is written
         check_authoring(root, assignment)
     copy_datasets(root, ids)
     for assignment in ids:
         check_points(root, assignment)
-        source_nb = nbformat.read(master_notebook(root, assignment), as_version=4)
-        folder = generate_release(root, assignment, release_dir, db_url)
-        check_release_is_clean(folder, source_nb)
+        folder = generate_release(root, assignment, release_dir, db_url, language)
+        check_release_is_clean(folder, masters[assignment])
         if solutions and execute:
-            update_solutions(root, assignment, solutions_dir, force=force_solutions, log=log)
+            update_solutions(root, assignment, solutions_dir, force=force_solutions, language=language, log=log)
         elif solutions:
-            generate_solutions(root, assignment, solutions_dir, execute=False)
+            generate_solutions(root, assignment, solutions_dir, execute=False, language=language)
     return ids
 
 
@@ -254,10 +287,11 @@ def check_points(root: Path, assignment: str) -> None:
         raise BuildError(str(exc)) from None
 
 
-def update_solutions(root: Path, assignment: str, solutions_dir: Path, *, force: bool = False, log=print) -> bool:
+def update_solutions(root: Path, assignment: str, solutions_dir: Path, *, force: bool = False,
+                     language: str = SOURCE_LANGUAGE, log=print) -> bool:
     """Execute solutions_dir/<assignment> again unless it is up to date with its source; True if it ran."""
-    if not force and solutions_up_to_date(root, assignment, solutions_dir):
+    if not force and solutions_up_to_date(root, assignment, solutions_dir, language):
         log(f"solutions/{assignment}: source unchanged, kept")
         return False
-    generate_solutions(root, assignment, solutions_dir, execute=True)
+    generate_solutions(root, assignment, solutions_dir, execute=True, language=language)
     return True

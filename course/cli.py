@@ -27,7 +27,8 @@ def cmd_release(args) -> int:
 
     root = course_root()
     try:
-        built = build(root, assignments=args.assignment or None, solutions=not args.release_only, db_url=args.db)
+        built = build(root, assignments=args.assignment or None, solutions=not args.release_only, db_url=args.db,
+                      language=args.lang)
     except BuildError as exc:
         print(f"course release: {exc}", file=sys.stderr)
         return 1
@@ -379,10 +380,16 @@ def cmd_gradescope(args) -> int:
 
 
 def cmd_samples(args) -> int:
+    from course.language import TranslationError
     from course.samples import build_samples
 
     root = course_root()
-    for path in build_samples(root, args.assignment or None):
+    try:
+        paths = build_samples(root, args.assignment or None, language=args.lang)
+    except TranslationError as exc:
+        print(f"course samples: {exc}", file=sys.stderr)
+        return 1
+    for path in paths:
         print(f"wrote {path.relative_to(root)}")
     return 0
 
@@ -411,6 +418,8 @@ def _configured(name: str) -> str:
     return f"(default: c.{name} in nbgrader_config.py)"
 
 
+LANG_HELP_DEFAULT = "(default: c.CourseGrading.language in nbgrader_config.py, $COURSE_LANGUAGE)"
+LANG_HELP = "the students' language, zh or en: the release, solutions and their messages " + LANG_HELP_DEFAULT
 DB_HELP = ("SQLAlchemy URL of the gradebook, e.g. postgresql://USER:PASS@HOST/DB (default: c.CourseDirectory.db_url "
            "in nbgrader_config.py: $COURSE_DB_URL, else sqlite:///gradebook.db; with --class-dir, that folder's gradebook.db)")
 
@@ -434,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", nargs="*")
     p.add_argument("--release-only", action="store_true", help="skip solutions/ (executing them takes a while)")
     p.add_argument("--db", help=DB_HELP)
+    p.add_argument("--lang", help=LANG_HELP)  # checked by the build (course.language.check_language)
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="grade submissions in submitted/<student>/<assignment>/")
@@ -553,6 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("samples", help="rebuild the sample submissions under samples/submitted/")
     p.add_argument("assignment", nargs="*")
+    p.add_argument("--lang", help="the language release/ was built in, zh or en " + LANG_HELP_DEFAULT)
     p.set_defaults(func=cmd_samples)
     return parser
 

@@ -5,6 +5,7 @@ the gradebook or the limits. What it holds:
 
 - ``c.CourseDirectory.db_url``: the gradebook (the file takes ``$COURSE_DB_URL``, else
   ``sqlite:///<root>/gradebook.db``);
+- ``c.CourseGrading.language``: the students' language (course.language);
 - ``c.CourseGrading.*``: the limits of every grading path (``course grade``, ``course serve``,
   ``nbgrader autograde``); a command-line flag overrides one for that run;
 - ``c.LatePenalty.*``: the late policy (course.late).
@@ -42,6 +43,8 @@ class CourseGrading(Configurable):
                           help="a larger submitted notebook is refused unread (MiB)").tag(config=True)
     sandbox = Unicode("bwrap", help="how submissions are isolated: a course.sandbox.launchers name (bwrap; "
                       "limits-only only with --allow-unsandboxed, for trusted code)").tag(config=True)
+    language = Unicode("zh", help="the students' language: zh or en (course.language); the release, "
+                       "solutions and samples are built in it").tag(config=True)
     outputs = List(Unicode(), default_value=list(DEFAULT_OUTPUTS),
                    help="what is written for each graded submission besides results.json: names of "
                         "course.grading.record.WRITERS, or module:Class of a writer of your own").tag(config=True)
@@ -115,6 +118,11 @@ class Course:
                        call_timeout=float(g.call_timeout if call_timeout is None else call_timeout),
                        memory_bytes=int(g.memory_mb if memory_mb is None else memory_mb) << 20,
                        notebook_bytes=int(g.max_notebook_mb if max_notebook_mb is None else max_notebook_mb) << 20)
+
+    @property
+    def language(self) -> str:
+        """The students' language (``c.CourseGrading.language``)."""
+        return str(self.grading.language)
 
     def submission_timeout(self, override: float | None = None) -> float:
         return float(self.grading.submission_timeout if override is None else override)

@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 
 from course.build import MARKER_RE
+from course.config import Course
+from course.language import SOURCE_LANGUAGE, check_language, in_language
 from course.paths import assignments as list_assignments
 from course.paths import master_notebook
 
@@ -30,8 +32,8 @@ def load_spec(root: Path, assignment: str) -> dict[str, dict[str, str]]:
     return dict(module.SAMPLES)
 
 
-def _solutions(master: Path) -> dict[str, str]:
-    nb = nbformat.read(master, as_version=4)
+def _solutions(master: Path, language: str = SOURCE_LANGUAGE) -> dict[str, str]:
+    nb = in_language(nbformat.read(master, as_version=4), master, language)
     out = {}
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -40,12 +42,15 @@ def _solutions(master: Path) -> dict[str, str]:
     return out
 
 
-def build_samples(root: Path, assignments: list[str] | None = None) -> list[Path]:
+def build_samples(root: Path, assignments: list[str] | None = None, language: str | None = None) -> list[Path]:
+    """samples/submitted/<student>/<a>/: the release (built in ``language``, default the course's) with
+    each sample student's cells, the others solved."""
+    language = check_language(language or Course.load(root).language)
     written = []
     for assignment in assignments or list_assignments(root):
         master = master_notebook(root, assignment)
         release_nb = root / "release" / assignment / master.name
-        solutions = _solutions(master)
+        solutions = _solutions(master, language)
         students = {UNTOUCHED: None, **load_spec(root, assignment)}
         for student, replacements in students.items():
             nb = nbformat.read(release_nb, as_version=4)

@@ -13,10 +13,10 @@ PACKAGE = ROOT / "course"
 LAYERS = [
     ("sandbox", ["course.sandbox"]),
     ("base", ["course.lazy_imports", "course.paths", "course.ids", "course.config", "course.late",
-              "course.grading.text", "course.checks", "course.html"]),
+              "course.grading.text", "course.checks", "course.html", "course.language"]),
     ("content", ["course.grading.result", "course.grading.notebooks", "course.grading.graders",
                  "course.grading.reference"]),
-    ("build", ["course.build", "course.authoring", "course.samples"]),
+    ("build", ["course.build", "course.authoring", "course.samples", "course.language_release"]),
     ("grading", ["course.grading"]),
     ("report and exports", ["course.report", "course.gradescope", "course.roster"]),
     ("serve", ["course.serve"]),

@@ -241,7 +241,8 @@ def score_table(results: list[dict], grades: dict[tuple[str, str], dict] | None 
     for r in sorted(results, key=lambda r: (r["assignment"], r["student"])):
         g = (grades or {}).get((r["student"], r["assignment"])) or final_grade(r, gradebook=False)
         manual = "  manual: " + ",".join(g["manual"]) if g["manual"] else ""
-        lines.append(f"{r['student']:<{sw}}  {r['assignment']:<{aw}}  {g['score']:>6g} {-g['late_penalty']:>5g} "
+        late = -g["late_penalty"] if g["late_penalty"] else 0  # not "-0" for no penalty
+        lines.append(f"{r['student']:<{sw}}  {r['assignment']:<{aw}}  {g['score']:>6g} {late:>5g} "
                      f"{g['total']:>6g} {r['max_score']:>6g}  {r['status']}"
                      + ("  GRADER ERROR" if grader_failures([r]) else "") + manual)
     return "\n".join(lines)
