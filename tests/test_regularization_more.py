@@ -15,6 +15,8 @@ import pytest
 from helpers import ROOT
 from course.grading.reference import load_reference
 
+pytestmark = pytest.mark.unit  # its tier (tests/conftest.py): a new module, no edit of TIERS
+
 FOLDER = ROOT / "source" / "regularization_more"
 MASTER = FOLDER / "Regularization_More.ipynb"
 DATA = ROOT / "datasets" / "regmore.npz"
